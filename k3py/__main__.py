@@ -1,0 +1,3 @@
+from k3py.cli import main
+
+raise SystemExit(main())

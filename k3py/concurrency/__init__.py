@@ -1,0 +1,1 @@
+"""trio helpers that every layer shares: the one bridge to OS threads, fan-out, supervision."""

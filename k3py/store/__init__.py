@@ -1,0 +1,39 @@
+"""The datastore: a durable revision log with etcd's semantics (ARCHITECTURE.md section 3)."""
+
+from k3py.store.errors import (
+    BadContinueToken,
+    Compacted,
+    FutureRevision,
+    KeyExists,
+    KeyNotFound,
+    RevisionMismatch,
+    StoreClosed,
+    StoreError,
+    StoreFull,
+    StoreUnavailable,
+    WatchDropped,
+)
+from k3py.store.revlog import Event, EventType, KeyValue
+from k3py.store.store import ListResult, Store, StoreSettings, Watch, open_store
+
+__all__ = [
+    "BadContinueToken",
+    "Compacted",
+    "Event",
+    "EventType",
+    "FutureRevision",
+    "KeyExists",
+    "KeyNotFound",
+    "KeyValue",
+    "ListResult",
+    "RevisionMismatch",
+    "Store",
+    "StoreClosed",
+    "StoreError",
+    "StoreFull",
+    "StoreSettings",
+    "StoreUnavailable",
+    "Watch",
+    "WatchDropped",
+    "open_store",
+]

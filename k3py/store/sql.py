@@ -1,0 +1,263 @@
+"""SQLite and PostgreSQL through SQLAlchemy Core: schema, group commit, error translation.
+
+The only module that imports ``sqlalchemy``, ``sqlite3`` or ``psycopg``. It runs entirely in the
+store's writer thread, which owns the one connection (SQLite's ``check_same_thread`` holds us to
+that, and one writer is all SQLite allows anyway).
+
+Tables: ``k3py_kv`` holds the current value of each key, ``k3py_log`` the history window (one row
+per revision, the last value for deletes), ``k3py_meta`` two counters. SQLite runs in WAL mode
+with ``synchronous=FULL``: a commit returns only once its WAL frames are fsynced.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from k3py.store.backend import META_COMPACTED, META_RESERVED, Commit, Loaded, LogRow
+from k3py.store.errors import StoreError, StoreFull, StoreUnavailable
+from k3py.store.revlog import EventType, KeyValue
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+logger = logging.getLogger(__name__)
+
+# WAL frames are checkpointed into the database every this many pages (SQLite's default), and
+# the WAL file is truncated back to JOURNAL_SIZE_LIMIT after a checkpoint, so it stays bounded.
+WAL_AUTOCHECKPOINT_PAGES = 1000
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+BUSY_TIMEOUT_MS = 5000
+
+_REV = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # INTEGER PRIMARY KEY is SQLite's rowid
+
+metadata = sa.MetaData()
+kv_table = sa.Table(
+    "k3py_kv",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("create_rev", sa.BigInteger, nullable=False),
+    sa.Column("mod_rev", sa.BigInteger, nullable=False),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+)
+log_table = sa.Table(
+    "k3py_log",
+    metadata,
+    sa.Column("rev", _REV, primary_key=True, autoincrement=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("type", sa.SmallInteger, nullable=False),
+    sa.Column("create_rev", sa.BigInteger, nullable=False),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+)
+meta_table = sa.Table(
+    "k3py_meta",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+_EVENT_CODES = {EventType.CREATE: 1, EventType.UPDATE: 2, EventType.DELETE: 3}
+
+_INSERT_LOG = log_table.insert()
+_INSERT_KV = kv_table.insert()
+_UPDATE_KV = (
+    kv_table.update()
+    .where(kv_table.c.key == sa.bindparam("b_key"))
+    .values(create_rev=sa.bindparam("b_create"), mod_rev=sa.bindparam("b_mod"), value=sa.bindparam("b_value"))
+)
+_DELETE_KV = kv_table.delete().where(kv_table.c.key == sa.bindparam("b_key"))
+_COMPACT = log_table.delete().where(log_table.c.rev > sa.bindparam("b_lo"), log_table.c.rev <= sa.bindparam("b_hi"))
+_SET_META = meta_table.update().where(meta_table.c.name == sa.bindparam("b_name")).values(value=sa.bindparam("b_v"))
+
+
+def sqlalchemy_url(endpoint: str) -> str:
+    """Map a k3s-style ``--datastore-endpoint`` (or a plain file path) to a SQLAlchemy URL."""
+    for scheme in ("postgres://", "postgresql://"):
+        if endpoint.startswith(scheme):
+            return "postgresql+psycopg://" + endpoint[len(scheme) :]
+    if endpoint.startswith("sqlite://"):
+        return endpoint
+    return "sqlite:///" + os.path.abspath(endpoint)
+
+
+class SqlBackend:
+    """The store's database, opened and used by the writer thread only."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.url = sa.make_url(sqlalchemy_url(endpoint))
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.location = self.url.database or "" if self.is_sqlite else self.url.render_as_string(hide_password=True)
+        self._engine: sa.Engine | None = None
+        self._conn: sa.Connection | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def open(self) -> Loaded:
+        if self.is_sqlite:
+            self._check_sqlite_path()
+        with self.errors():
+            self._engine = self._create_engine()
+            self._conn = self._engine.connect()
+            if self.is_sqlite:
+                self._check_integrity()
+            with self._conn.begin():
+                metadata.create_all(self._conn)
+                present = {row.name for row in self._conn.execute(sa.select(meta_table.c.name))}
+                for name in (META_COMPACTED, META_RESERVED):
+                    if name not in present:
+                        self._conn.execute(meta_table.insert().values(name=name, value=0))
+            with self._conn.begin():
+                kvs = [
+                    KeyValue(row.key, bytes(row.value), row.create_rev, row.mod_rev)
+                    for row in self._conn.execute(sa.select(kv_table))
+                ]
+                log = [
+                    LogRow(row.rev, row.key, row.type, row.create_rev, bytes(row.value))
+                    for row in self._conn.execute(sa.select(log_table).order_by(log_table.c.rev))
+                ]
+                meta = {row.name: row.value for row in self._conn.execute(sa.select(meta_table))}
+        logger.info("datastore %s: %d keys, %d history rows", self.location, len(kvs), len(log))
+        return Loaded(kvs=kvs, log=log, meta=meta)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._engine is not None:
+            self._engine.dispose()
+        self._conn = self._engine = None
+
+    def _create_engine(self) -> sa.Engine:
+        if not self.is_sqlite:
+            return sa.create_engine(self.url, pool_pre_ping=True)
+        engine = sa.create_engine(self.url, poolclass=sa.pool.SingletonThreadPool)
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if self.location != ":memory:" and str(mode).lower() != "wal":
+                raise StoreUnavailable(self.location, f"could not switch to WAL mode (got {mode})", fatal=True)
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+            cur.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
+            cur.close()
+
+        return engine
+
+    def _check_sqlite_path(self) -> None:
+        """Name the problem before SQLite's terse "unable to open database file" does."""
+        path = self.location
+        if path in ("", ":memory:"):
+            return
+        directory = os.path.dirname(path) or "."
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(path, f"cannot create the data directory {directory}: {exc.strerror}") from exc
+        if not os.access(directory, os.W_OK):
+            raise StoreUnavailable(path, f"the data directory {directory} is not writable (read-only?)")
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise StoreUnavailable(path, "the database file is not writable (read-only?)")
+
+    def _check_integrity(self) -> None:
+        assert self._conn is not None
+        rows = [r[0] for r in self._conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+        self._conn.rollback()
+        if rows != ["ok"]:
+            raise StoreUnavailable(self.location, "the database is corrupt: " + "; ".join(rows[:3]), fatal=True)
+
+    # -- the group commit ------------------------------------------------------------------------
+
+    def commit(self, commit: Commit) -> None:
+        conn = self._conn
+        if conn is None:
+            raise StoreUnavailable(self.location, "the datastore is not open")
+        with self.errors():
+            try:
+                with conn.begin():
+                    if commit.log:
+                        conn.execute(
+                            _INSERT_LOG,
+                            [
+                                {
+                                    "rev": ev.kv.mod_rev,
+                                    "key": ev.kv.key,
+                                    "type": _EVENT_CODES[ev.type],
+                                    "create_rev": ev.kv.create_rev,
+                                    "value": ev.kv.value,
+                                }
+                                for ev in commit.log
+                            ],
+                        )
+                    if commit.kv_insert:
+                        conn.execute(
+                            _INSERT_KV,
+                            [
+                                {"key": kv.key, "create_rev": kv.create_rev, "mod_rev": kv.mod_rev, "value": kv.value}
+                                for kv in commit.kv_insert
+                            ],
+                        )
+                    if commit.kv_update:
+                        conn.execute(
+                            _UPDATE_KV,
+                            [
+                                {"b_key": kv.key, "b_create": kv.create_rev, "b_mod": kv.mod_rev, "b_value": kv.value}
+                                for kv in commit.kv_update
+                            ],
+                        )
+                    if commit.kv_delete:
+                        conn.execute(_DELETE_KV, [{"b_key": key} for key in commit.kv_delete])
+                    if commit.compact:
+                        conn.execute(_COMPACT, {"b_lo": commit.compact[0], "b_hi": commit.compact[1]})
+                    if commit.meta:
+                        conn.execute(_SET_META, [{"b_name": n, "b_v": v} for n, v in commit.meta.items()])
+            except sa_exc.DBAPIError:
+                if conn.invalidated:  # the server went away (PostgreSQL): reconnect next time
+                    conn.close()
+                    self._conn = self._engine.connect() if self._engine is not None else None
+                raise
+
+    # -- errors ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """The one place where database errors become store errors (raised ``from`` the original)."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except sa_exc.DBAPIError as exc:
+            raise self.translate(exc.orig, str(exc.orig)) from exc
+        except sa_exc.SQLAlchemyError as exc:
+            raise StoreUnavailable(self.location, str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise self.translate(exc, str(exc)) from exc
+        except OSError as exc:
+            raise StoreUnavailable(self.location, f"{exc.strerror or exc}", fatal=True) from exc
+
+    def translate(self, orig: BaseException | None, text: str) -> StoreUnavailable:
+        name = str(getattr(orig, "sqlite_errorname", "") or "")
+        sqlstate = str(getattr(orig, "sqlstate", "") or "")
+        if name == "SQLITE_FULL" or sqlstate == "53100":
+            return StoreFull(self.location, f"no space left on the device ({text})")
+        if name.startswith("SQLITE_READONLY") or name == "SQLITE_PERM":
+            return StoreUnavailable(self.location, f"the datastore is read-only ({text})")
+        if name == "SQLITE_NOTADB":
+            return StoreUnavailable(self.location, f"not a SQLite database ({text})", fatal=True)
+        if name.startswith("SQLITE_CORRUPT"):
+            return StoreUnavailable(self.location, f"the database is corrupt ({text})", fatal=True)
+        if name.startswith("SQLITE_CANTOPEN"):
+            return StoreUnavailable(self.location, f"cannot open the database file ({text})")
+        if name.startswith("SQLITE_IOERR"):
+            # After a failed write or fsync the state of the page cache is unknown: stop.
+            return StoreUnavailable(self.location, f"I/O error ({text})", fatal=True)
+        if sqlstate.startswith(("08", "57")):
+            return StoreUnavailable(self.location, f"the database server is unavailable ({text})")
+        return StoreUnavailable(self.location, text)
