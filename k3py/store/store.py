@@ -32,7 +32,7 @@ from k3py.store.revlog import Event, EventType, KeyValue
 from k3py.store.writer import CompactTo, Flush, Message, Writer, WriteRequest
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator, Iterator, Sequence
     from types import TracebackType
 
 logger = logging.getLogger(__name__)
@@ -254,7 +254,7 @@ class Store:
         self._compact_sent = compacted
         self._evicted_at = now
 
-    def _on_batch(self, events: list[Event], answered: list[WriteRequest], revision: int) -> None:
+    def _on_batch(self, events: Sequence[Event], answered: Sequence[WriteRequest], revision: int) -> None:
         """Runs on the trio thread after each group commit, in commit order."""
         now = trio.current_time()
         for event in events:

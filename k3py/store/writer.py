@@ -184,14 +184,14 @@ class Writer:
                 commit.kv_update.append(event.kv)  # a coalesced key existed before and still does
             self.pending.clear()
         for key, existed in first_state.items():
-            kv = final_state[key]
-            if kv is None:
+            final = final_state[key]
+            if final is None:
                 if existed:
                     commit.kv_delete.append(key)
             elif existed:
-                commit.kv_update.append(kv)
+                commit.kv_update.append(final)
             else:
-                commit.kv_insert.append(kv)
+                commit.kv_insert.append(final)
         target = min(self.compact_target, self.compacted + COMPACT_CHUNK)
         if target > self.compacted and (commit or self.compact_target - self.compacted >= COMPACT_CHUNK):
             commit.compact = (self.compacted, target)
