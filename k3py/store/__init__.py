@@ -14,7 +14,7 @@ from k3py.store.errors import (
     WatchDropped,
 )
 from k3py.store.revlog import Event, EventType, KeyValue
-from k3py.store.store import ListResult, Store, StoreSettings, Watch, open_store
+from k3py.store.store import ListResult, Store, StoreSettings, StoreStats, Watch, open_store
 
 __all__ = [
     "BadContinueToken",
@@ -32,6 +32,7 @@ __all__ = [
     "StoreError",
     "StoreFull",
     "StoreSettings",
+    "StoreStats",
     "StoreUnavailable",
     "Watch",
     "WatchDropped",

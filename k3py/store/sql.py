@@ -4,9 +4,17 @@ The only module that imports ``sqlalchemy``, ``sqlite3`` or ``psycopg``. It runs
 store's writer thread, which owns the one connection (SQLite's ``check_same_thread`` holds us to
 that, and one writer is all SQLite allows anyway).
 
-Tables: ``k3py_kv`` holds the current value of each key, ``k3py_log`` the history window (one row
-per revision, the last value for deletes), ``k3py_meta`` two counters. SQLite runs in WAL mode
-with ``synchronous=FULL``: a commit returns only once its WAL frames are fsynced.
+Tables: ``k3py_log`` holds one row per revision with its value (for a delete, the last value);
+``k3py_kv`` maps each live key to its revisions, the current value being the log row at
+``mod_rev``; ``k3py_meta`` holds two counters. So each write stores its value once: that halves
+the bytes written per write (SD cards) and the pages each group commit touches. Compaction
+deletes history rows in a revision range except those that are still some key's current value.
+SQLite runs in WAL mode with ``synchronous=FULL``: a commit returns only once its WAL frames are
+fsynced.
+
+The statements on the write path are compiled by SQLAlchemy once, for the connection's dialect,
+and run through ``exec_driver_sql`` with plain tuples: per-row parameter processing in
+``Connection.execute`` cost as much as the fsync for a batch of 16 (about 30 us a row).
 """
 
 from __future__ import annotations
@@ -44,7 +52,6 @@ kv_table = sa.Table(
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("create_rev", sa.BigInteger, nullable=False),
     sa.Column("mod_rev", sa.BigInteger, nullable=False),
-    sa.Column("value", sa.LargeBinary, nullable=False),
 )
 log_table = sa.Table(
     "k3py_log",
@@ -69,11 +76,42 @@ _INSERT_KV = kv_table.insert()
 _UPDATE_KV = (
     kv_table.update()
     .where(kv_table.c.key == sa.bindparam("b_key"))
-    .values(create_rev=sa.bindparam("b_create"), mod_rev=sa.bindparam("b_mod"), value=sa.bindparam("b_value"))
+    .values(create_rev=sa.bindparam("b_create"), mod_rev=sa.bindparam("b_mod"))
 )
 _DELETE_KV = kv_table.delete().where(kv_table.c.key == sa.bindparam("b_key"))
-_COMPACT = log_table.delete().where(log_table.c.rev > sa.bindparam("b_lo"), log_table.c.rev <= sa.bindparam("b_hi"))
+_COMPACT = log_table.delete().where(
+    log_table.c.rev > sa.bindparam("b_lo"),
+    log_table.c.rev <= sa.bindparam("b_hi"),
+    ~sa.exists().where(kv_table.c.key == log_table.c.key, kv_table.c.mod_rev == log_table.c.rev),
+)
 _SET_META = meta_table.update().where(meta_table.c.name == sa.bindparam("b_name")).values(value=sa.bindparam("b_v"))
+_LOAD_KV = sa.select(kv_table.c.key, kv_table.c.create_rev, kv_table.c.mod_rev, log_table.c.value).join(
+    log_table, log_table.c.rev == kv_table.c.mod_rev
+)
+
+
+class _Prepared:
+    """A statement compiled once for a dialect, then run with tuples in ``names`` order."""
+
+    def __init__(self, statement: sa.Insert | sa.Update | sa.Delete, dialect: sa.Dialect, names: tuple[str, ...]) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.names = names
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        if order is not None and set(order) != set(names):
+            raise AssertionError(f"parameters {order} of {self.sql!r} are not {names}")
+        self._positional = order is not None
+        self._reorder = None if order in (None, names) else [names.index(name) for name in order or ()]
+
+    def run(self, conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+        params: list[Any]
+        if not self._positional:
+            params = [dict(zip(self.names, row, strict=True)) for row in rows]
+        elif self._reorder is not None:
+            params = [tuple(row[i] for i in self._reorder) for row in rows]
+        else:
+            params = rows
+        conn.exec_driver_sql(self.sql, params if len(params) != 1 else params[0])
 
 
 def sqlalchemy_url(endpoint: str) -> str:
@@ -95,6 +133,7 @@ class SqlBackend:
         self.location = self.url.database or "" if self.is_sqlite else self.url.render_as_string(hide_password=True)
         self._engine: sa.Engine | None = None
         self._conn: sa.Connection | None = None
+        self._statements: dict[str, _Prepared] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -113,15 +152,30 @@ class SqlBackend:
                     if name not in present:
                         self._conn.execute(meta_table.insert().values(name=name, value=0))
             with self._conn.begin():
+                meta = {row.name: row.value for row in self._conn.execute(sa.select(meta_table))}
                 kvs = [
                     KeyValue(row.key, bytes(row.value), row.create_rev, row.mod_rev)
-                    for row in self._conn.execute(sa.select(kv_table))
+                    for row in self._conn.execute(_LOAD_KV)
                 ]
+                live = self._conn.execute(sa.select(sa.func.count()).select_from(kv_table)).scalar_one()
+                history = sa.select(log_table).where(log_table.c.rev > meta[META_COMPACTED]).order_by(log_table.c.rev)
                 log = [
                     LogRow(row.rev, row.key, row.type, row.create_rev, bytes(row.value))
-                    for row in self._conn.execute(sa.select(log_table).order_by(log_table.c.rev))
+                    for row in self._conn.execute(history)
                 ]
-                meta = {row.name: row.value for row in self._conn.execute(sa.select(meta_table))}
+            if live != len(kvs):
+                raise StoreUnavailable(
+                    self.location, f"the database is corrupt: {live - len(kvs)} keys have no stored value", fatal=True
+                )
+            dialect = self._engine.dialect
+            self._statements = {
+                "insert_log": _Prepared(_INSERT_LOG, dialect, ("rev", "key", "type", "create_rev", "value")),
+                "insert_kv": _Prepared(_INSERT_KV, dialect, ("key", "create_rev", "mod_rev")),
+                "update_kv": _Prepared(_UPDATE_KV, dialect, ("b_create", "b_mod", "b_key")),
+                "delete_kv": _Prepared(_DELETE_KV, dialect, ("b_key",)),
+                "compact": _Prepared(_COMPACT, dialect, ("b_lo", "b_hi")),
+                "set_meta": _Prepared(_SET_META, dialect, ("b_v", "b_name")),
+            }
         logger.info("datastore %s: %d keys, %d history rows", self.location, len(kvs), len(log))
         return Loaded(kvs=kvs, log=log, meta=meta)
 
@@ -182,42 +236,25 @@ class SqlBackend:
         with self.errors():
             try:
                 with conn.begin():
+                    run = self._statements
                     if commit.log:
-                        conn.execute(
-                            _INSERT_LOG,
+                        run["insert_log"].run(
+                            conn,
                             [
-                                {
-                                    "rev": ev.kv.mod_rev,
-                                    "key": ev.kv.key,
-                                    "type": _EVENT_CODES[ev.type],
-                                    "create_rev": ev.kv.create_rev,
-                                    "value": ev.kv.value,
-                                }
+                                (ev.kv.mod_rev, ev.kv.key, _EVENT_CODES[ev.type], ev.kv.create_rev, ev.kv.value)
                                 for ev in commit.log
                             ],
                         )
                     if commit.kv_insert:
-                        conn.execute(
-                            _INSERT_KV,
-                            [
-                                {"key": kv.key, "create_rev": kv.create_rev, "mod_rev": kv.mod_rev, "value": kv.value}
-                                for kv in commit.kv_insert
-                            ],
-                        )
+                        run["insert_kv"].run(conn, [(kv.key, kv.create_rev, kv.mod_rev) for kv in commit.kv_insert])
                     if commit.kv_update:
-                        conn.execute(
-                            _UPDATE_KV,
-                            [
-                                {"b_key": kv.key, "b_create": kv.create_rev, "b_mod": kv.mod_rev, "b_value": kv.value}
-                                for kv in commit.kv_update
-                            ],
-                        )
+                        run["update_kv"].run(conn, [(kv.create_rev, kv.mod_rev, kv.key) for kv in commit.kv_update])
                     if commit.kv_delete:
-                        conn.execute(_DELETE_KV, [{"b_key": key} for key in commit.kv_delete])
+                        run["delete_kv"].run(conn, [(key,) for key in commit.kv_delete])
                     if commit.compact:
-                        conn.execute(_COMPACT, {"b_lo": commit.compact[0], "b_hi": commit.compact[1]})
+                        run["compact"].run(conn, [commit.compact])
                     if commit.meta:
-                        conn.execute(_SET_META, [{"b_name": n, "b_v": v} for n, v in commit.meta.items()])
+                        run["set_meta"].run(conn, [(v, n) for n, v in commit.meta.items()])
             except sa_exc.DBAPIError:
                 if conn.invalidated:  # the server went away (PostgreSQL): reconnect next time
                     conn.close()

@@ -61,6 +61,14 @@ class StoreSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreStats:
+    #: transactions committed (each one fsync)
+    commits: int
+    #: writes answered successfully, including coalesced ones
+    writes: int
+
+
+@dataclass(frozen=True, slots=True)
 class ListResult:
     items: list[KeyValue]
     revision: int
@@ -120,9 +128,10 @@ class Watch:
 class Store:
     """Create, get, list, update, delete, watch and compact keys with etcd's semantics."""
 
-    def __init__(self, settings: StoreSettings, location: str) -> None:
+    def __init__(self, settings: StoreSettings, location: str, writer: Writer) -> None:
         self.settings = settings
         self.location = location
+        self._writer = writer
         self._keys = revlog.KeySpace()
         self._history = revlog.History(max_events=settings.max_revisions)
         self._revision = 0
@@ -140,6 +149,10 @@ class Store:
     def revision(self) -> int:
         """The newest revision. When a watcher has drained its events, it has seen all up to here."""
         return self._revision
+
+    def stats(self) -> StoreStats:
+        """Group-commit counters: ``writes / commits`` is the mean batch size."""
+        return StoreStats(commits=self._writer.commits, writes=self._writer.writes)
 
     @property
     def compact_revision(self) -> int:
@@ -325,7 +338,7 @@ async def open_store(settings: StoreSettings) -> AsyncIterator[Store]:
         revision_reserve=settings.revision_reserve,
         max_batch=settings.max_batch,
     )
-    store = Store(settings, backend.location)
+    store = Store(settings, backend.location, writer)
     opened = trio.Event()
     open_error: list[StoreError] = []
 

@@ -98,6 +98,9 @@ class Writer:
         self.compacted = 0  # stored history is deleted up to here
         self.compact_target = 0
         self.last_flush = clock()
+        # Counters for tests and benchmarks (read from other threads; ints are safe to read).
+        self.commits = 0
+        self.writes = 0
 
     def open(self) -> Loaded:
         loaded = self.backend.open()
@@ -215,6 +218,8 @@ class Writer:
             if fatal is None:
                 logger.warning("group commit of %d writes failed: %s", len(requests), exc)
             return [], requests, fatal
+        self.commits += 1
+        self.writes += len(events)
         if flushed:
             self.last_flush = self.clock()
         if commit.compact:

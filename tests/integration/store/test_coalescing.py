@@ -30,7 +30,10 @@ def lease(renew: int, holder: str = "node1") -> bytes:
 def stored(path: Path, key: str) -> tuple[int, bytes] | None:
     """What is durably in the database for ``key`` (read with plain sqlite3)."""
     with sqlite3.connect(path) as conn:
-        row = conn.execute("SELECT mod_rev, value FROM k3py_kv WHERE key = ?", (key,)).fetchone()
+        row = conn.execute(
+            "SELECT kv.mod_rev, log.value FROM k3py_kv kv JOIN k3py_log log ON log.rev = kv.mod_rev WHERE kv.key = ?",
+            (key,),
+        ).fetchone()
     return None if row is None else (row[0], bytes(row[1]))
 
 

@@ -110,6 +110,24 @@ async def test_concurrent_cas_updates_one_winner_per_revision(store: Store) -> N
     assert conflicts > 0
 
 
+async def test_concurrent_writers_share_group_commits(durable_endpoint: str) -> None:
+    """16 concurrent writers: every write acknowledged, in far fewer commits (fsyncs) than writes."""
+    async with open_store(StoreSettings(endpoint=durable_endpoint)) as store:
+        before = store.stats()
+
+        async def writer(task: int) -> None:
+            for i in range(25):
+                await store.create(P + f"ns/t{task:02d}-{i:02d}", b"v" * 1024)
+
+        async with trio.open_nursery() as nursery:
+            for task in range(16):
+                nursery.start_soon(writer, task)
+        stats = store.stats()
+        assert stats.writes - before.writes == 400
+        assert stats.commits - before.commits <= 200, f"{stats.commits - before.commits} commits for 400 writes"
+        assert len((await store.list(P)).items) == 400
+
+
 async def test_list_prefix_is_sorted_and_excludes_sibling_prefixes(store: Store) -> None:
     for key in ("ns/b", "ns/a", "ns2/a", "ns/c"):
         await store.create(P + key, key.encode())
