@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -42,6 +42,17 @@ logger = logging.getLogger(__name__)
 WAL_AUTOCHECKPOINT_PAGES = 1000
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 BUSY_TIMEOUT_MS = 5000
+# libpq settings: give up connecting after 10 s, notice a silent peer within ~30 s.
+PG_CONNECT_ARGS = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
+# An I/O error while growing the WAL index counts as a full disk when less than this is free.
+FULL_BELOW_BYTES = 1024 * 1024
 
 _REV = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # INTEGER PRIMARY KEY is SQLite's rowid
 
@@ -93,7 +104,9 @@ _LOAD_KV = sa.select(kv_table.c.key, kv_table.c.create_rev, kv_table.c.mod_rev, 
 class _Prepared:
     """A statement compiled once for a dialect, then run with tuples in ``names`` order."""
 
-    def __init__(self, statement: sa.Insert | sa.Update | sa.Delete, dialect: sa.Dialect, names: tuple[str, ...]) -> None:
+    def __init__(
+        self, statement: sa.Insert | sa.Update | sa.Delete, dialect: sa.Dialect, names: tuple[str, ...]
+    ) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.names = names
@@ -115,13 +128,23 @@ class _Prepared:
 
 
 def sqlalchemy_url(endpoint: str) -> str:
-    """Map a k3s-style ``--datastore-endpoint`` (or a plain file path) to a SQLAlchemy URL."""
+    """Map a k3s-style ``--datastore-endpoint`` (or a plain file path) to a SQLAlchemy URL.
+
+    ``sqlite:///var/lib/k3py/db/state.db?_journal=WAL`` is read the way K3s (kine) reads it: an
+    absolute path, with options for kine's Go driver that mean nothing here (this store always
+    uses WAL and ``synchronous=FULL``), so they are dropped.
+    """
     for scheme in ("postgres://", "postgresql://"):
         if endpoint.startswith(scheme):
             return "postgresql+psycopg://" + endpoint[len(scheme) :]
+    path = endpoint
     if endpoint.startswith("sqlite://"):
-        return endpoint
-    return "sqlite:///" + os.path.abspath(endpoint)
+        path = endpoint[len("sqlite://") :].partition("?")[0]
+        if path in ("", ":memory:", "/:memory:"):
+            return "sqlite://"  # an in-memory database, as SQLAlchemy spells it
+        if path.startswith("/"):  # kine's sqlite:///abs and SQLAlchemy's sqlite:////abs alike
+            path = "/" + path.lstrip("/")
+    return "sqlite:///" + os.path.abspath(path)
 
 
 class SqlBackend:
@@ -130,7 +153,11 @@ class SqlBackend:
     def __init__(self, endpoint: str) -> None:
         self.url = sa.make_url(sqlalchemy_url(endpoint))
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        self.location = self.url.database or "" if self.is_sqlite else self.url.render_as_string(hide_password=True)
+        if self.is_sqlite:
+            self.location = self.url.database or ":memory:"
+        else:  # never show a password, whether in the user part or in the query string
+            safe = self.url.difference_update_query(["password"])
+            self.location = safe.render_as_string(hide_password=True)
         self._engine: sa.Engine | None = None
         self._conn: sa.Connection | None = None
         self._statements: dict[str, _Prepared] = {}
@@ -188,7 +215,8 @@ class SqlBackend:
 
     def _create_engine(self) -> sa.Engine:
         if not self.is_sqlite:
-            return sa.create_engine(self.url, pool_pre_ping=True)
+            # A server that hangs or a cut link must not block the writer thread for ever.
+            return sa.create_engine(self.url, pool_pre_ping=True, connect_args=PG_CONNECT_ARGS)
         engine = sa.create_engine(self.url, poolclass=sa.pool.SingletonThreadPool)
 
         @sa.event.listens_for(engine, "connect")
@@ -230,36 +258,65 @@ class SqlBackend:
     # -- the group commit ------------------------------------------------------------------------
 
     def commit(self, commit: Commit) -> None:
-        conn = self._conn
-        if conn is None:
+        if self._engine is None:
             raise StoreUnavailable(self.location, "the datastore is not open")
         with self.errors():
-            try:
-                with conn.begin():
-                    run = self._statements
-                    if commit.log:
-                        run["insert_log"].run(
-                            conn,
-                            [
-                                (ev.kv.mod_rev, ev.kv.key, _EVENT_CODES[ev.type], ev.kv.create_rev, ev.kv.value)
-                                for ev in commit.log
-                            ],
-                        )
-                    if commit.kv_insert:
-                        run["insert_kv"].run(conn, [(kv.key, kv.create_rev, kv.mod_rev) for kv in commit.kv_insert])
-                    if commit.kv_update:
-                        run["update_kv"].run(conn, [(kv.create_rev, kv.mod_rev, kv.key) for kv in commit.kv_update])
-                    if commit.kv_delete:
-                        run["delete_kv"].run(conn, [(key,) for key in commit.kv_delete])
-                    if commit.compact:
-                        run["compact"].run(conn, [commit.compact])
-                    if commit.meta:
-                        run["set_meta"].run(conn, [(v, n) for n, v in commit.meta.items()])
-            except sa_exc.DBAPIError:
-                if conn.invalidated:  # the server went away (PostgreSQL): reconnect next time
-                    conn.close()
-                    self._conn = self._engine.connect() if self._engine is not None else None
-                raise
+            for attempt in range(2):
+                if self._conn is None:  # dropped when the server went away (below): connect again
+                    self._conn = self._engine.connect()
+                conn = self._conn
+                transaction = conn.begin()
+                try:
+                    self._write(conn, commit)
+                except sa_exc.DBAPIError:
+                    lost = conn.invalidated
+                    self._abandon(conn, transaction)
+                    if lost and attempt == 0:
+                        # The connection had died while idle (a PostgreSQL restart). Nothing was
+                        # committed, so trying once more on a new connection is safe.
+                        continue
+                    raise
+                try:
+                    transaction.commit()
+                except sa_exc.DBAPIError as exc:
+                    lost = conn.invalidated
+                    self._abandon(conn, transaction)
+                    if lost:
+                        # The server may or may not have committed: the writer's view of revisions
+                        # could now disagree with the database. Stop; a restart reloads the truth.
+                        raise StoreUnavailable(
+                            self.location,
+                            f"the connection was lost during COMMIT, outcome unknown ({exc.orig})",
+                            fatal=True,
+                        ) from exc
+                    raise
+                return
+
+    def _write(self, conn: sa.Connection, commit: Commit) -> None:
+        run = self._statements
+        if commit.log:
+            run["insert_log"].run(
+                conn,
+                [(ev.kv.mod_rev, ev.kv.key, _EVENT_CODES[ev.type], ev.kv.create_rev, ev.kv.value) for ev in commit.log],
+            )
+        if commit.kv_insert:
+            run["insert_kv"].run(conn, [(kv.key, kv.create_rev, kv.mod_rev) for kv in commit.kv_insert])
+        if commit.kv_update:
+            run["update_kv"].run(conn, [(kv.create_rev, kv.mod_rev, kv.key) for kv in commit.kv_update])
+        if commit.kv_delete:
+            run["delete_kv"].run(conn, [(key,) for key in commit.kv_delete])
+        if commit.compact:
+            run["compact"].run(conn, [commit.compact])
+        if commit.meta:
+            run["set_meta"].run(conn, [(v, n) for n, v in commit.meta.items()])
+
+    def _abandon(self, conn: sa.Connection, transaction: sa.RootTransaction) -> None:
+        """Roll back after a failure; drop the connection if it is dead so the next commit reconnects."""
+        with suppress(sa_exc.DBAPIError):
+            transaction.rollback()
+        if conn.invalidated:
+            self._conn = None
+            conn.close()
 
     # -- errors ----------------------------------------------------------------------------------
 
@@ -292,9 +349,23 @@ class SqlBackend:
             return StoreUnavailable(self.location, f"the database is corrupt ({text})", fatal=True)
         if name.startswith("SQLITE_CANTOPEN"):
             return StoreUnavailable(self.location, f"cannot open the database file ({text})")
+        if name == "SQLITE_IOERR_SHMSIZE" and self._out_of_space():
+            # SQLite grows the -shm WAL index by writing a byte into each new page and reports
+            # ENOSPC there as an I/O error, not SQLITE_FULL: at open on a full disk, or when the
+            # WAL outgrows the index. No database or WAL page failed to write, so it is a full
+            # disk like any other (and the connection stays usable), not a reason to stop.
+            return StoreFull(self.location, f"no space left on the device for the WAL index ({text})")
         if name.startswith("SQLITE_IOERR"):
             # After a failed write or fsync the state of the page cache is unknown: stop.
             return StoreUnavailable(self.location, f"I/O error ({text})", fatal=True)
         if sqlstate.startswith(("08", "57")):
             return StoreUnavailable(self.location, f"the database server is unavailable ({text})")
         return StoreUnavailable(self.location, text)
+
+    def _out_of_space(self) -> bool:
+        """Whether the SQLite file's filesystem is full (less than ``FULL_BELOW_BYTES`` left)."""
+        try:
+            st = os.statvfs(os.path.dirname(self.location) or ".")
+        except OSError:
+            return False
+        return st.f_bavail * st.f_frsize < FULL_BELOW_BYTES

@@ -196,7 +196,7 @@ class Writer:
             else:
                 commit.kv_insert.append(final)
         target = min(self.compact_target, self.compacted + COMPACT_CHUNK)
-        if target > self.compacted and (commit or self.compact_target - self.compacted >= COMPACT_CHUNK):
+        if target > self.compacted and (commit or flush or self.compact_target - self.compacted >= COMPACT_CHUNK):
             commit.compact = (self.compacted, target)
             commit.meta[META_COMPACTED] = target
         if not commit:
