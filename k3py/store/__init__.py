@@ -14,7 +14,7 @@ from k3py.store.errors import (
     WatchDropped,
 )
 from k3py.store.revlog import Event, EventType, KeyValue
-from k3py.store.store import ListResult, Store, StoreSettings, StoreStats, Watch, open_store
+from k3py.store.store import ListResult, Store, StoreSettings, StoreStats, Watch, describe, open_store
 
 __all__ = [
     "BadContinueToken",
@@ -36,5 +36,6 @@ __all__ = [
     "StoreUnavailable",
     "Watch",
     "WatchDropped",
+    "describe",
     "open_store",
 ]

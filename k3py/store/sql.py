@@ -168,7 +168,12 @@ class SqlBackend:
         if self.is_sqlite:
             self._check_sqlite_path()
         with self.errors():
-            self._engine = self._create_engine()
+            try:
+                self._engine = self._create_engine()
+            except ImportError as exc:
+                raise StoreUnavailable(
+                    self.location, f"the database driver is not installed ({exc}): pip install 'k3py[postgres]'"
+                ) from exc
             self._conn = self._engine.connect()
             if self.is_sqlite:
                 self._check_integrity()

@@ -78,6 +78,11 @@ class ListResult:
     remaining: int = 0
 
 
+def describe(endpoint: str) -> str:
+    """How logs and errors name the datastore at ``endpoint`` (never with its password)."""
+    return backend_for(endpoint).location
+
+
 def backend_for(endpoint: str) -> Backend:
     if endpoint in ("", "memory://"):
         return MemoryBackend()
@@ -288,6 +293,11 @@ class Store:
         if self._history.compact_rev > self._compact_sent and self._inbox is not None:
             self._compact_sent = self._history.compact_rev
             self._inbox.put(CompactTo(self._compact_sent))
+
+    @property
+    def failure(self) -> StoreError | None:
+        """Why the store no longer works (``StoreClosed`` once closed); None while it works."""
+        return self._closed
 
     async def wait_failed(self) -> StoreError:
         """Wait until the store stops working (or closes) and return why."""

@@ -98,3 +98,11 @@ def test_sql_backend_constructor_does_not_connect() -> None:
     """Building the backend only parses the endpoint: an unreachable server fails later, in open()."""
     backend = SqlBackend("postgres://k3s@203.0.113.1:1/unreachable")
     assert backend.location == "postgresql+psycopg://k3s@203.0.113.1:1/unreachable"
+
+
+def test_describe_names_datastores_without_password() -> None:
+    from k3py.store import describe
+
+    assert describe("postgres://k3s:hunter2@db/kubernetes") == "postgresql+psycopg://k3s:***@db/kubernetes"
+    assert describe("/var/lib/k3py/db/state.db") == "/var/lib/k3py/db/state.db"
+    assert describe("memory://") == "memory"

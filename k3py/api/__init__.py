@@ -1,0 +1,1 @@
+"""The Kubernetes API server as an ASGI app (ARCHITECTURE.md section 4); only health checks so far."""

@@ -1,0 +1,186 @@
+"""The ``k3py`` command: argv and environment in, a config out, the one ``trio.run``, an exit code.
+
+No logic lives here beyond that. Flags and environment variables follow K3s names where the
+meaning is the same (ARCHITECTURE.md section 7). Startup errors a user can fix (a bad datastore,
+a port in use) are printed as one ``k3py: error:`` line with exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import socket
+import sys
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import trio
+
+import k3py
+from k3py import server
+from k3py.store import StoreError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+logger = logging.getLogger(__name__)
+
+_TRUE = frozenset({"1", "t", "true", "y", "yes", "on"})
+_FALSE = frozenset({"", "0", "f", "false", "n", "no", "off"})
+
+
+def version_string() -> str:
+    return f"k3py version v{k3py.__version__} (python {platform.python_version()})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``k3py`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors: argparse has printed already
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        config = server_config(args)
+    except ValueError as exc:
+        print(f"k3py {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(debug=config.debug)
+    errors: list[BaseException] = []
+    try:
+        trio.run(partial(server.run, config))
+    except* (StoreError, server.ListenError) as group:
+        errors.extend(_leaves(group))
+    except* KeyboardInterrupt:
+        pass  # Ctrl-C before the server took over SIGINT: nothing is running yet to stop
+    for error in errors:
+        print(f"k3py: error: {error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; defaults come from the environment as it is when this is called."""
+    parser = argparse.ArgumentParser(
+        prog="k3py", description="A K3s-style Kubernetes distribution in Python for edge and IoT boards."
+    )
+    parser.add_argument("--version", action="version", version=version_string())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    srv = commands.add_parser(
+        "server",
+        help="run the server (datastore and health endpoints for now)",
+        description="Run the k3py server. For now it opens the datastore and serves /readyz, /livez and "
+        "/healthz over plain HTTP; the Kubernetes API, TLS and the agent come later.",
+    )
+    srv.add_argument(
+        "-d",
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("K3PY_DATA_DIR") or server.DEFAULT_DATA_DIR),
+        help="folder for the server's state; the SQLite datastore is DATA_DIR/db/state.db (default: %(default)s) "
+        "[$K3PY_DATA_DIR]",
+    )
+    srv.add_argument(
+        "--https-listen-port",
+        type=_port,
+        default=server.DEFAULT_HTTPS_LISTEN_PORT,
+        help="port the server listens on, plain HTTP until TLS lands (default: %(default)s)",
+    )
+    srv.add_argument(
+        "--bind-address",
+        default=server.DEFAULT_BIND_ADDRESS,
+        help="address the server listens on (default: %(default)s)",
+    )
+    srv.add_argument(
+        "--datastore-endpoint",
+        default=os.environ.get("K3PY_DATASTORE_ENDPOINT", ""),
+        help="a SQLite file path, or postgres://user:pass@host:port/db (default: SQLite at "
+        "DATA_DIR/db/state.db) [$K3PY_DATASTORE_ENDPOINT]",
+    )
+    srv.add_argument(
+        "--node-name",
+        default=os.environ.get("K3PY_NODE_NAME") or socket.gethostname().lower(),
+        help="this node's name (default: the host name) [$K3PY_NODE_NAME]",
+    )
+    srv.add_argument(
+        "--token",
+        default=os.environ.get("K3PY_TOKEN", ""),
+        help="reserved: the token agents join with; not used until agents can join [$K3PY_TOKEN]",
+    )
+    srv.add_argument(
+        "--write-kubeconfig",
+        type=Path,
+        default=server.DEFAULT_WRITE_KUBECONFIG,
+        help="reserved: where the admin kubeconfig is written once the Kubernetes API is served; "
+        "nothing is written yet (default: %(default)s)",
+    )
+    srv.add_argument(
+        "--disable-agent",
+        action="store_true",
+        help="reserved: do not run the agent on this node; the server runs no agent yet",
+    )
+    srv.add_argument(
+        "--debug",
+        action="store_true",
+        help="log at DEBUG level, with HTTP access logs [$K3PY_DEBUG]",
+    )
+    return parser
+
+
+def server_config(args: argparse.Namespace) -> server.ServerConfig:
+    """The server's config from parsed arguments; raises ``ValueError`` for a bad environment variable."""
+    return server.ServerConfig(
+        data_dir=args.data_dir,
+        https_listen_port=args.https_listen_port,
+        bind_address=args.bind_address,
+        datastore_endpoint=args.datastore_endpoint,
+        node_name=args.node_name,
+        token=args.token,
+        write_kubeconfig=args.write_kubeconfig,
+        disable_agent=args.disable_agent,
+        debug=args.debug or env_bool("K3PY_DEBUG"),
+    )
+
+
+def setup_logging(*, debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    if not debug:
+        # hypercorn repeats our "listening on" line at INFO; keep its warnings and errors.
+        logging.getLogger("hypercorn.error").setLevel(logging.WARNING)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 1-65535: {port}")
+    return port
+
+
+def env_bool(name: str) -> bool:
+    """The boolean environment variable ``name`` (unset or empty: false), as K3s parses them."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"${name}: expected true or false, got {value!r}")
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    out: list[BaseException] = []
+    for exc in group.exceptions:
+        out.extend(_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    return out
