@@ -3,6 +3,9 @@
 A backend is driven by exactly one thread (the writer): :meth:`Backend.open` loads everything the
 store keeps in memory, :meth:`Backend.commit` makes one group commit durable or raises a store
 error and leaves nothing of it behind. ``store.sql`` implements it for SQLite and PostgreSQL.
+
+The database holds one table of rows, one per revision (kine's layout). A key's current value is
+its newest row; rows stay while they are in the history window or are some key's current value.
 """
 
 from __future__ import annotations
@@ -33,24 +36,27 @@ class LogRow:
 class Loaded:
     """Everything a store keeps in memory, as read at start."""
 
+    #: the current value of every live key (the newest row of each key, unless a delete)
     kvs: list[KeyValue]
+    #: the history window: every row after the compacted revision, oldest first
     log: list[LogRow]
     meta: dict[str, int]
+    #: rows at or before the compacted revision that are no current value: deletable
+    garbage: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Commit:
     """One group commit: all of it becomes durable, or none of it."""
 
+    #: rows to append to the log, one per revision
     log: list[Event] = field(default_factory=list)
-    kv_insert: list[KeyValue] = field(default_factory=list)
-    kv_update: list[KeyValue] = field(default_factory=list)
-    kv_delete: list[str] = field(default_factory=list)
-    compact: tuple[int, int] | None = None  # delete history with lo < rev <= hi
+    #: log rows to delete (history older than the window that is no current value)
+    delete_revs: list[int] = field(default_factory=list)
     meta: dict[str, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.log or self.kv_insert or self.kv_update or self.kv_delete or self.compact or self.meta)
+        return bool(self.log or self.delete_revs or self.meta)
 
 
 class Backend(Protocol):

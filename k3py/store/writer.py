@@ -12,6 +12,11 @@ only after its write is durable, and no reader ever sees a write that might stil
 If the commit fails, the whole batch fails: the view and the revision counter are rolled back
 and every request in it gets the error. A full disk is not fatal; the next batch tries again.
 
+The database is a log of rows, one per revision; a key's current value is its newest row. The
+writer knows which rows are current (``stored``), so history deletion keeps them: it deletes, a
+chunk of ``COMPACT_CHUNK`` revisions at a time, the rows of the compacted range that are no
+current value, plus rows that stopped being current after their range was compacted.
+
 Renew-only lease updates (``coalesce``) take a revision and are answered at once without a
 commit; the newest value of each such key is written with the next commit after the coalescing
 interval. Revisions handed out this way are covered by a durable reservation
@@ -39,9 +44,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# At most this many history revisions are deleted per commit: deletions ride along with other
-# writes, and a long DELETE would hold up the callers waiting in that batch.
+# History is deleted this many revisions at a time, riding along with a commit: deleting in
+# chunks keeps the cost off most commits (one more statement and WAL frame each), and a chunk
+# bounds how long the DELETE holds up the callers in its batch.
 COMPACT_CHUNK = 1000
+# Superseded rows below the window are deleted with the next chunk, or once this many gather.
+GARBAGE_CHUNK = 256
 
 
 class WriteRequest:
@@ -97,6 +105,9 @@ class Writer:
         self.reserved = 0
         self.compacted = 0  # stored history is deleted up to here
         self.compact_target = 0
+        self.stored: dict[str, int] = {}  # key -> the log row holding its current value on disk
+        self.live: set[int] = set()  # the values of ``stored``
+        self.garbage: list[int] = []  # rows at or below ``compacted`` that are no longer current
         self.last_flush = clock()
         # Counters for tests and benchmarks (read from other threads; ints are safe to read).
         self.commits = 0
@@ -105,6 +116,9 @@ class Writer:
     def open(self) -> Loaded:
         loaded = self.backend.open()
         self.view = {kv.key: kv for kv in loaded.kvs}
+        self.stored = {kv.key: kv.mod_rev for kv in loaded.kvs}
+        self.live = set(self.stored.values())
+        self.garbage = list(loaded.garbage)
         self.compacted = self.compact_target = loaded.meta.get(META_COMPACTED, 0)
         self.reserved = loaded.meta.get(META_RESERVED, 0)
         self.revision = max(
@@ -136,8 +150,7 @@ class Writer:
         events: list[Event] = []
         requests: list[WriteRequest] = []
         commit = Commit()
-        first_state: dict[str, bool] = {}  # key -> did it exist in the database before this batch
-        final_state: dict[str, KeyValue | None] = {}
+        written: set[str] = set()  # keys written through in this batch
         flush = False
         for msg in batch:
             if isinstance(msg, CompactTo):
@@ -166,39 +179,23 @@ class Writer:
             if (
                 event.type is EventType.UPDATE
                 and current is not None
-                and key not in first_state  # a key written in this batch is written through
+                and key not in written  # a key written in this batch is written through
                 and coalesce.is_renewal_only(key, current.value, kv.value)
             ):
                 self.pending[key] = event
                 continue
             self.pending.pop(key, None)
-            first_state.setdefault(key, current is not None)
-            final_state[key] = None if event.type is EventType.DELETE else kv
+            written.add(key)
             commit.log.append(event)
 
         if self.pending and self.revision > self.reserved:
             self.reserved = self.revision + self.revision_reserve
             commit.meta[META_RESERVED] = self.reserved
-        flushed: list[Event] = []
-        if self.pending and (flush or self.clock() - self.last_flush >= self.coalesce_interval):
-            flushed = list(self.pending.values())
-            for event in flushed:
-                commit.log.append(event)
-                commit.kv_update.append(event.kv)  # a coalesced key existed before and still does
+        flushed = bool(self.pending) and (flush or self.clock() - self.last_flush >= self.coalesce_interval)
+        if flushed:
+            commit.log.extend(self.pending.values())
             self.pending.clear()
-        for key, existed in first_state.items():
-            final = final_state[key]
-            if final is None:
-                if existed:
-                    commit.kv_delete.append(key)
-            elif existed:
-                commit.kv_update.append(final)
-            else:
-                commit.kv_insert.append(final)
-        target = min(self.compact_target, self.compacted + COMPACT_CHUNK)
-        if target > self.compacted and (commit or flush or self.compact_target - self.compacted >= COMPACT_CHUNK):
-            commit.compact = (self.compacted, target)
-            commit.meta[META_COMPACTED] = target
+        compact_to = self._plan_deletions(commit, force=flush)
         if not commit:
             return events, requests, None
         commit.log.sort(key=lambda ev: ev.revision)
@@ -222,6 +219,33 @@ class Writer:
         self.writes += len(events)
         if flushed:
             self.last_flush = self.clock()
-        if commit.compact:
-            self.compacted = commit.compact[1]
+        self._note_committed(commit, compact_to)
         return events, requests, None
+
+    def _plan_deletions(self, commit: Commit, *, force: bool) -> int:
+        """Add history deletions to ``commit`` when a chunk is due; return the new compacted revision."""
+        target = min(self.compact_target, self.compacted + COMPACT_CHUNK)
+        compact = target > self.compacted and (force or self.compact_target - self.compacted >= COMPACT_CHUNK)
+        if compact or len(self.garbage) >= GARBAGE_CHUNK or (force and self.garbage):
+            commit.delete_revs.extend(self.garbage)
+        if not compact:
+            return self.compacted
+        commit.delete_revs.extend(rev for rev in range(self.compacted + 1, target + 1) if rev not in self.live)
+        commit.meta[META_COMPACTED] = target
+        return target
+
+    def _note_committed(self, commit: Commit, compacted: int) -> None:
+        """Track which rows hold current values now that ``commit`` is durable."""
+        if commit.delete_revs:
+            self.garbage.clear()
+        self.compacted = compacted
+        for event in commit.log:
+            key = event.kv.key
+            previous = self.stored.pop(key, None)
+            if previous is not None:
+                self.live.discard(previous)
+                if previous <= self.compacted:  # below the window already: no later chunk covers it
+                    self.garbage.append(previous)
+            if event.type is not EventType.DELETE:
+                self.stored[key] = event.revision
+                self.live.add(event.revision)

@@ -1,10 +1,12 @@
 """Under a sustained update loop, SQLite's database and WAL files stay bounded.
 
-The bound, with the default settings (history of ``max_revisions`` = 10,000 revisions):
-the database holds the current values plus at most ``max_revisions + COMPACT_CHUNK`` history rows,
-so it stays under ``(max_revisions + COMPACT_CHUNK + keys) * (value size + 200 B) + 1 MiB``; the WAL
-is checkpointed every 1,000 pages and truncated to 4 MiB, so it stays under 4 MiB plus one
-group commit (bounded here by 8 MiB).
+The bound, with the default settings (a history of ``max_revisions`` = 10,000 revisions): the
+database holds one row per key plus the history window, whose deletion on disk lags by at most one
+chunk (``COMPACT_CHUNK``) and one group commit (``max_batch``). A row of 1 KiB fills a third of a
+4 KiB page, so the database stays under
+``(max_revisions + COMPACT_CHUNK + max_batch + keys) * (page size / rows per page) + 1 MiB``,
+17.0 MiB here. The WAL is checkpointed every 1,000 pages and truncated to 4 MiB, so it stays under
+4 MiB plus one group commit (bounded here by 8 MiB).
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ UPDATES = 50_000
 KEYS = 100
 VALUE = 1024
 WRITERS = 16
+PAGE = 4096  # SQLite's default page size
+ROW_OVERHEAD = 64  # a generous guess at key, header and cell pointer bytes per row
 
 
 async def test_sustained_updates_keep_database_and_wal_bounded(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     settings = StoreSettings(endpoint=str(path))
-    db_bound = (settings.max_revisions + COMPACT_CHUNK + KEYS) * (VALUE + 200) + (1 << 20)
+    row_bytes = PAGE / (PAGE // (VALUE + ROW_OVERHEAD))  # rows do not straddle pages at this size
+    db_bound = (settings.max_revisions + COMPACT_CHUNK + settings.max_batch + KEYS) * row_bytes + (1 << 20)
     wal_bound = 2 * JOURNAL_SIZE_LIMIT
     max_db = max_wal = 0
     done = 0

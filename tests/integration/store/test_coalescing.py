@@ -31,10 +31,9 @@ def stored(path: Path, key: str) -> tuple[int, bytes] | None:
     """What is durably in the database for ``key`` (read with plain sqlite3)."""
     with sqlite3.connect(path) as conn:
         row = conn.execute(
-            "SELECT kv.mod_rev, log.value FROM k3py_kv kv JOIN k3py_log log ON log.rev = kv.mod_rev WHERE kv.key = ?",
-            (key,),
+            "SELECT rev, type, value FROM k3py_log WHERE key = ? ORDER BY rev DESC LIMIT 1", (key,)
         ).fetchone()
-    return None if row is None else (row[0], bytes(row[1]))
+    return None if row is None or row[1] == 3 else (row[0], bytes(row[2]))
 
 
 async def test_renewals_are_visible_at_once_but_written_once_per_interval(tmp_path: Path) -> None:
