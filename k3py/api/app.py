@@ -1,23 +1,34 @@
-"""The ASGI application hypercorn serves: routing, health checks and error rendering.
+"""The ASGI application hypercorn serves: routing, content negotiation, watch streaming, errors.
 
-It owns the HTTP face of the server and nothing below it: it reads the store it is handed and
-never opens one. For now it answers the health endpoints (``/readyz``, ``/livez``, ``/healthz``)
-and renders every other path as a Kubernetes ``NotFound`` Status. No web framework: the ASGI
-surface needed here is three message types, and the real API will route through its registry.
+It owns the HTTP face of the API and nothing below it: it parses a request (``requestinfo``),
+decodes the body, calls the verbs (``handlers``) and encodes the answer (JSON, or a Table for
+``kubectl get``). Every error leaves as a Kubernetes ``Status`` built by ``core.errors``; an
+unexpected exception is logged once with its traceback and answered 500 without details.
 
-The health endpoints answer 503 as soon as the store stops working (``Store.failure``).
+Health: ``/readyz``, ``/livez`` and ``/healthz`` answer 503 as soon as the store stops working.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import platform
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
-from k3py.core import errors
+import trio
+import yaml
+
+import k3py
+from k3py.api import discovery, patching, requestinfo
+from k3py.api.handlers import ListOptions, Resources
+from k3py.api.registry import Registry
+from k3py.core import errors, selectors
 
 if TYPE_CHECKING:
+    from k3py.api.registry import ResourceType
     from k3py.store import Store
 
 logger = logging.getLogger(__name__)
@@ -27,15 +38,143 @@ logger = logging.getLogger(__name__)
 Scope = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[Any], Awaitable[None]]
+Obj = dict[str, Any]
 
 HEALTH_PATHS = frozenset({"/readyz", "/livez", "/healthz"})
+# The apiserver refuses bodies over 3 MiB (its MaxRequestBodyBytes); so does k3py.
+MAX_BODY_BYTES = 3 * 1024 * 1024
+# Past the limit the rest of a body is read and dropped up to here, so the client gets the 413
+# rather than a reset; a client sending more than this is cut off.
+DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
+# The Kubernetes version k3py speaks: kubectl warns when its minor version is more than one away.
+KUBE_MAJOR, KUBE_MINOR = "1", "37"
+# A watch without timeoutSeconds ends after this long, as the apiserver's min-request-timeout
+# (1800 s, randomised) does; clients watch again from their last resourceVersion.
+DEFAULT_WATCH_SECONDS = 1800.0
+# A bookmark goes out on a quiet watch this often when the client allows them.
+BOOKMARK_INTERVAL = 60.0
+JSON_TYPES = ("application/json", "*/*", "application/*", "")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    receive: Receive
+    body_bytes: bytes | None = None
+    user: Any = None
+
+    def param(self, name: str, default: str = "") -> str:
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def flag(self, name: str) -> bool:
+        return self.param(name).lower() in ("1", "true")
+
+    async def body(self) -> bytes:
+        if self.body_bytes is None:
+            chunks, size = [], 0
+            while True:
+                message = await self.receive()
+                if message["type"] == "http.disconnect":
+                    raise errors.BadRequest("the client went away")
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size <= MAX_BODY_BYTES:
+                    chunks.append(chunk)
+                if not message.get("more_body") or size > DRAIN_LIMIT_BYTES:
+                    break
+            if size > MAX_BODY_BYTES:
+                raise errors.RequestEntityTooLarge("the request is too large: limit is 3MB")
+            self.body_bytes = b"".join(chunks)
+        return self.body_bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    async def object(self) -> Obj:
+        """The body as an object: JSON, or YAML when the client says so."""
+        raw = await self.body()
+        if not raw.strip():
+            raise errors.BadRequest("the request body is empty; an object was expected")
+        kind = self.content_type
+        try:
+            if kind in ("application/yaml", "application/apply-patch+yaml"):
+                value = yaml.safe_load(raw)
+            elif kind in ("application/json", "") or kind.endswith("+json"):
+                value = json.loads(raw)
+            else:
+                raise errors.UnsupportedMediaType(
+                    f"the body of the request was in an unknown format - accepted media types include: "
+                    f'application/json, application/yaml ("{kind}" was sent)'
+                )
+        except (ValueError, yaml.YAMLError) as exc:
+            raise errors.BadRequest(f"the body of the request could not be decoded: {_short(exc)}") from exc
+        if not isinstance(value, dict):
+            raise errors.BadRequest("the body of the request must be an object")
+        return value
+
+
+@dataclass
+class Response:
+    code: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class Stream:
+    """A streamed answer (watch): one JSON object per line."""
+
+    events: AsyncIterator[bytes]
+    content_type: str = "application/json"
+
+
+def json_response(obj: Obj, code: int = 200, content_type: str = "application/json") -> Response:
+    return Response(code, json.dumps(obj, separators=(",", ":")).encode(), content_type)
+
+
+def status_response(exc: errors.K3pyError) -> Response:
+    headers = []
+    if exc.retry_after_seconds:
+        headers.append((b"retry-after", str(exc.retry_after_seconds).encode()))
+    return Response(exc.code, json.dumps(errors.to_status(exc), separators=(",", ":")).encode(), headers=headers)
+
+
+def success_status(details: Obj) -> Obj:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}
+
+
+def version_info() -> Obj:
+    return {
+        "major": KUBE_MAJOR,
+        "minor": KUBE_MINOR,
+        "gitVersion": f"v{KUBE_MAJOR}.{KUBE_MINOR}.0+k3py-{k3py.__version__}",
+        "gitCommit": "",
+        "gitTreeState": "clean",
+        "buildDate": "",
+        "goVersion": f"python{platform.python_version()}",
+        "compiler": "cpython",
+        "platform": f"linux/{_arch()}",
+    }
+
+
+def _arch() -> str:
+    machine = platform.machine().lower()
+    return {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm"}.get(machine, machine)
 
 
 class App:
-    """The ASGI app of one server; see the module docstring for how health is decided."""
+    """The ASGI app of one server."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, registry: Registry | None = None) -> None:
         self.store = store
+        self.registry = registry or Registry.builtin()
+        self.resources = Resources(store)
 
     @property
     def healthy(self) -> bool:
@@ -45,38 +184,284 @@ class App:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await self._http(scope, send)
+            await self._http(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
         elif kind == "websocket":
-            await send({"type": "websocket.close", "code": 1008})  # 403 before the handshake
+            await send({"type": "websocket.close", "code": 1008})  # no streaming endpoints yet
         else:
             raise ValueError(f"unsupported ASGI scope type {kind!r}")
-
-    async def _http(self, scope: Scope, send: Send) -> None:
-        path = scope["path"]
-        if path not in HEALTH_PATHS:
-            await _send_status(send, errors.NotFound("the server could not find the requested resource"))
-            return
-        if scope["method"] != "GET":
-            await _send_status(send, errors.MethodNotSupported(f"{scope['method']} is not supported on {path}"))
-            return
-        if self.healthy:
-            await _send(send, 200, "text/plain; charset=utf-8", b"ok")
-        else:
-            # The reason stays in the server log: health endpoints answer anyone (as the
-            # apiserver's "reason withheld").
-            await _send(send, 503, "text/plain; charset=utf-8", f"{path[1:]} check failed: datastore\n".encode())
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         message = await receive()
         if message["type"] != "lifespan.startup":
             raise ValueError(f"expected lifespan.startup, got {message['type']!r}")
+        from k3py.api import bootstrap
+
+        try:
+            await bootstrap.ensure_defaults(self.resources, self.registry)
+        except errors.K3pyError as exc:
+            await send({"type": "lifespan.startup.failed", "message": exc.message})
+            return
         await send({"type": "lifespan.startup.complete"})
         message = await receive()
         if message["type"] != "lifespan.shutdown":
             raise ValueError(f"expected lifespan.shutdown, got {message['type']!r}")
         await send({"type": "lifespan.shutdown.complete"})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        request = Request(scope["method"], scope["path"], query, headers, receive, user=scope.get("k3py.user"))
+        try:
+            answer = await self.route(request)
+        except errors.K3pyError as exc:
+            answer = status_response(exc)
+        except Exception:
+            logger.exception("%s %s failed", request.method, request.path)
+            answer = status_response(errors.Internal("an internal error occurred; the server log has the details"))
+        if isinstance(answer, Stream):
+            await self._stream(answer, receive, send)
+        else:
+            await _send(send, answer)
+
+    async def route(self, request: Request) -> Response | Stream:
+        path = request.path
+        if path in HEALTH_PATHS:
+            if request.method not in ("GET", "HEAD"):
+                raise errors.MethodNotSupported(f"{request.method} is not supported on {path}")
+            if self.healthy:
+                return Response(200, b"ok", "text/plain; charset=utf-8")
+            return Response(503, f"{path[1:]} check failed: datastore\n".encode(), "text/plain; charset=utf-8")
+        if path == "/version":
+            return json_response(version_info())
+        parsed = requestinfo.parse(path, request.method, watch_param=request.flag("watch"))
+        if parsed is None:
+            raise errors.NotFound("the server could not find the requested resource")
+        if isinstance(parsed, requestinfo.DiscoveryPath):
+            return self.discovery(parsed, request)
+        return await self.resource(parsed, request)
+
+    # -- discovery -------------------------------------------------------------------------------
+
+    def discovery(self, where: requestinfo.DiscoveryPath, request: Request) -> Response:
+        if request.method != "GET":
+            raise errors.MethodNotSupported(f"{request.method} is not supported on discovery")
+        if not where.version and not (where.prefix == "apis" and where.group):
+            aggregated = discovery.wants_aggregated(request.headers.get("accept", ""))
+            if aggregated:
+                doc = discovery.aggregated(self.registry, legacy=where.prefix == "api", content_type=aggregated)
+                return json_response(doc, content_type=aggregated)
+            if where.prefix == "api":
+                return json_response(discovery.api_versions())
+            return json_response(discovery.api_group_list(self.registry))
+        if where.prefix == "apis" and not where.version:
+            group_doc = discovery.api_group(self.registry, where.group)
+            if group_doc is None:
+                raise errors.NotFound("the server could not find the requested resource")
+            return json_response(group_doc)
+        listing = discovery.api_resource_list(self.registry, where.group, where.version)
+        if listing is None:
+            raise errors.NotFound("the server could not find the requested resource")
+        return json_response(listing)
+
+    # -- resources -------------------------------------------------------------------------------
+
+    async def resource(self, info: requestinfo.RequestInfo, request: Request) -> Response | Stream:
+        rt = self.registry.lookup(info.group, info.version, info.plural)
+        if rt is None:
+            raise errors.NotFound("the server could not find the requested resource")
+        if info.subresource and info.subresource not in rt.subresources:
+            raise errors.NotFound("the server could not find the requested resource")
+        if info.subresource not in ("", "status"):
+            raise errors.MethodNotSupported(
+                f"the {info.subresource} subresource of {rt.plural} is not served yet", kind=rt.plural
+            )
+        verb = info.verb
+        base_verb = "get" if verb in ("list", "watch") else "delete" if verb == "deletecollection" else verb
+        if verb not in rt.verbs and base_verb not in rt.verbs:
+            raise errors.MethodNotSupported(f"{verb} is not supported on {rt.plural}", kind=rt.plural)
+        if rt.namespaced and not info.namespace and verb in ("create", "update", "patch", "delete"):
+            raise errors.NotFound("the server could not find the requested resource")
+        dry_run = request.param("dryRun") == "All" or "All" in request.query.get("dryRun", [])
+        if verb == "get":
+            return json_response(await self.resources.get(rt, info.namespace, info.name))
+        if verb == "list":
+            return json_response(await self.resources.list(rt, info.namespace, self._list_options(request)))
+        if verb == "watch":
+            opts = self._list_options(request)
+            if info.name:
+                opts = ListOptions(
+                    label_selector=opts.label_selector,
+                    field_selector=selectors.parse_field_selector(f"metadata.name={info.name}"),
+                    resource_version=opts.resource_version,
+                )
+            return self._watch_stream(rt, info.namespace, opts, request)
+        if verb == "create":
+            obj = await self.resources.create(rt, info.namespace, await request.object(), dry_run=dry_run)
+            return json_response(obj, 201)
+        if verb == "update":
+            obj = await self.resources.update(
+                rt, info.namespace, info.name, await request.object(), subresource=info.subresource, dry_run=dry_run
+            )
+            return json_response(obj)
+        if verb == "patch":
+            patch_type = request.content_type
+            body = await request.body()
+
+            def change(current: Obj) -> Obj:
+                return patching.apply(patch_type, current, body, rt)
+
+            obj = await self.resources.modify(
+                rt, info.namespace, info.name, change, subresource=info.subresource, dry_run=dry_run
+            )
+            return json_response(obj)
+        if verb == "delete":
+            options = await self._delete_options(request)
+            obj, deleted = await self.resources.delete(
+                rt,
+                info.namespace,
+                info.name,
+                preconditions=options.get("preconditions"),
+                grace_period=options.get("gracePeriodSeconds"),
+                dry_run=dry_run,
+            )
+            return json_response(obj, 200 if deleted else 202)
+        if verb == "deletecollection":
+            options = await self._delete_options(request)
+            listing = await self.resources.list(rt, info.namespace, self._list_options(request))
+            for item in listing["items"]:
+                meta_ = item["metadata"]
+                await self.resources.delete(
+                    rt,
+                    meta_.get("namespace", ""),
+                    meta_["name"],
+                    grace_period=options.get("gracePeriodSeconds"),
+                    dry_run=dry_run,
+                )
+            return json_response(listing)
+        raise errors.MethodNotSupported(f"{verb} is not supported on {rt.plural}", kind=rt.plural)
+
+    def _list_options(self, request: Request) -> ListOptions:
+        try:
+            limit = int(request.param("limit") or 0)
+        except ValueError as exc:
+            raise errors.BadRequest(f"invalid limit: {request.param('limit')!r}") from exc
+        rv_match = request.param("resourceVersionMatch")
+        if rv_match and rv_match not in ("NotOlderThan", "Exact"):
+            raise errors.BadRequest(f'resourceVersionMatch: Unsupported value: "{rv_match}"')
+        if rv_match and not request.param("resourceVersion"):
+            raise errors.BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided")
+        if request.flag("sendInitialEvents"):
+            # As a server with the WatchList feature off answers: clients fall back to list + watch.
+            raise errors.Invalid(
+                'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is '
+                "forbidden for watch unless the WatchList feature gate is enabled",
+                causes=(
+                    errors.Cause(
+                        "FieldValueForbidden",
+                        "Forbidden: sendInitialEvents is forbidden for watch "
+                        "unless the WatchList feature gate is enabled",
+                        "sendInitialEvents",
+                    ),
+                ),
+            )
+        return ListOptions(
+            label_selector=selectors.parse_label_selector(request.param("labelSelector")),
+            field_selector=selectors.parse_field_selector(request.param("fieldSelector")),
+            limit=max(0, limit),
+            continue_token=request.param("continue"),
+            resource_version=request.param("resourceVersion"),
+            resource_version_match=rv_match,
+        )
+
+    async def _delete_options(self, request: Request) -> Obj:
+        options: Obj = {}
+        raw = await request.body()
+        if raw.strip():
+            body = await request.object()
+            options.update(body)
+        for name in ("gracePeriodSeconds",):
+            if request.param(name):
+                try:
+                    options[name] = int(request.param(name))
+                except ValueError as exc:
+                    raise errors.BadRequest(f"invalid {name}: {request.param(name)!r}") from exc
+        if request.param("propagationPolicy"):
+            options["propagationPolicy"] = request.param("propagationPolicy")
+        return options
+
+    def _watch_stream(self, rt: ResourceType, namespace: str, opts: ListOptions, request: Request) -> Stream:
+        try:
+            timeout = float(request.param("timeoutSeconds") or DEFAULT_WATCH_SECONDS)
+        except ValueError as exc:
+            raise errors.BadRequest(f"invalid timeoutSeconds: {request.param('timeoutSeconds')!r}") from exc
+        bookmarks = request.flag("allowWatchBookmarks")
+        events = self.resources.watch(rt, namespace, opts)
+
+        async def lines() -> AsyncIterator[bytes]:
+            with trio.move_on_after(timeout):
+                iterator = events.__aiter__()
+                while True:
+                    try:
+                        with trio.move_on_after(BOOKMARK_INTERVAL if bookmarks else timeout + 1) as idle:
+                            kind, obj = await iterator.__anext__()
+                    except StopAsyncIteration:
+                        return
+                    except errors.K3pyError as exc:
+                        yield _line({"type": "ERROR", "object": errors.to_status(exc)})
+                        return
+                    if idle.cancelled_caught:
+                        yield _line(
+                            {
+                                "type": "BOOKMARK",
+                                "object": {
+                                    "kind": rt.kind,
+                                    "apiVersion": rt.api_version,
+                                    "metadata": {"resourceVersion": str(self.store.revision)},
+                                },
+                            }
+                        )
+                        continue
+                    yield _line({"type": kind, "object": obj})
+
+        return Stream(lines())
+
+    async def _stream(self, stream: Stream, receive: Receive, send: Send) -> None:
+        """Send the stream's lines as they come; stop when the client goes away."""
+        first = stream.events.__aiter__()
+        # Errors before the first line (an expired resourceVersion) still get a proper answer.
+        try:
+            async with trio.open_nursery() as nursery:
+
+                async def disconnected() -> None:
+                    while (await receive())["type"] != "http.disconnect":
+                        pass
+                    nursery.cancel_scope.cancel()
+
+                nursery.start_soon(disconnected)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [(b"content-type", stream.content_type.encode()), (b"cache-control", b"no-cache")],
+                    }
+                )
+                async for line in first:
+                    await send({"type": "http.response.body", "body": line, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                nursery.cancel_scope.cancel()
+        except* errors.K3pyError as group:
+            logger.debug("watch ended: %s", group.exceptions[0])
+
+
+def _line(event: Obj) -> bytes:
+    return json.dumps(event, separators=(",", ":")).encode() + b"\n"
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def make_app(store: Store) -> App:
@@ -84,22 +469,18 @@ def make_app(store: Store) -> App:
     return App(store)
 
 
-async def _send_status(send: Send, exc: errors.K3pyError) -> None:
-    body = json.dumps(errors.to_status(exc), separators=(",", ":")).encode()
-    await _send(send, exc.code, "application/json", body)
-
-
-async def _send(send: Send, code: int, content_type: str, body: bytes) -> None:
+async def _send(send: Send, response: Response) -> None:
     await send(
         {
             "type": "http.response.start",
-            "status": code,
+            "status": response.code,
             "headers": [
-                (b"content-type", content_type.encode()),
-                (b"content-length", str(len(body)).encode()),
+                (b"content-type", response.content_type.encode()),
+                (b"content-length", str(len(response.body)).encode()),
                 # as the apiserver does: clients must not sniff a Status into something else
                 (b"x-content-type-options", b"nosniff"),
+                *response.headers,
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": response.body})

@@ -262,7 +262,7 @@ async def test_app_health_is_503_once_the_store_stops() -> None:
 
 async def test_app_unknown_path_and_wrong_method_render_status() -> None:
     async with open_store(StoreSettings()) as store, client_for(api_app.make_app(store)) as client:
-        response = await client.get("/api/v1/namespaces")
+        response = await client.get("/apis/nope.example.com/v1/things")
         assert response.status_code == 404
         assert response.json() == {
             "kind": "Status",

@@ -1,0 +1,254 @@
+"""The table of resources the API serves: one entry per group/version/resource.
+
+Built-ins and (later) custom resources register the same way; adding a built-in is one entry
+here (plus its validation). Pure data and lookups: no I/O, no store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The verbs of an ordinary resource, as discovery lists them.
+STANDARD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+# Create-only "virtual" resources (reviews): nothing is stored.
+CREATE_ONLY = ("create",)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """One resource of one group/version."""
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = STANDARD_VERBS
+    subresources: tuple[str, ...] = ()
+    #: where objects are kept, when another group/version owns the storage
+    #: (events.k8s.io/v1 events are core/v1 events; autoscaling/v1 and v2 share the HPAs)
+    storage: tuple[str, str] | None = None
+    #: True for create-only reviews whose answer is computed, not stored
+    virtual: bool = False
+    #: the version preferred for the group (discovery's preferredVersion)
+    preferred: bool = True
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()
+
+    @property
+    def group_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def api_version(self) -> str:
+        return self.group_version
+
+    @property
+    def list_kind(self) -> str:
+        return self.kind + "List"
+
+    @property
+    def storage_group_resource(self) -> tuple[str, str]:
+        return self.storage or (self.group, self.plural)
+
+
+def _ns(group: str, version: str, kind: str, plural: str, *subs: str, **kw: object) -> ResourceType:
+    return ResourceType(group, version, kind, plural, True, subresources=subs, **kw)  # type: ignore[arg-type]
+
+
+def _cl(group: str, version: str, kind: str, plural: str, *subs: str, **kw: object) -> ResourceType:
+    return ResourceType(group, version, kind, plural, False, subresources=subs, **kw)  # type: ignore[arg-type]
+
+
+ALL = ("all",)
+
+BUILTINS: tuple[ResourceType, ...] = (
+    # core/v1
+    _cl("", "v1", "Namespace", "namespaces", "status", "finalize", short_names=("ns",)),
+    _ns(
+        "",
+        "v1",
+        "Pod",
+        "pods",
+        "status",
+        "binding",
+        "eviction",
+        "log",
+        "exec",
+        "attach",
+        "portforward",
+        "ephemeralcontainers",
+        short_names=("po",),
+        categories=ALL,
+    ),
+    _ns("", "v1", "Service", "services", "status", "proxy", short_names=("svc",), categories=ALL),
+    _ns("", "v1", "Endpoints", "endpoints", short_names=("ep",)),
+    _ns("", "v1", "ConfigMap", "configmaps", short_names=("cm",)),
+    _ns("", "v1", "Secret", "secrets"),
+    _ns("", "v1", "ServiceAccount", "serviceaccounts", "token", short_names=("sa",)),
+    _cl("", "v1", "Node", "nodes", "status", "proxy", short_names=("no",)),
+    _ns("", "v1", "Event", "events", short_names=("ev",)),
+    _cl("", "v1", "PersistentVolume", "persistentvolumes", "status", short_names=("pv",)),
+    _ns("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "status", short_names=("pvc",)),
+    _ns(
+        "",
+        "v1",
+        "ReplicationController",
+        "replicationcontrollers",
+        "status",
+        "scale",
+        short_names=("rc",),
+        categories=ALL,
+    ),
+    _ns("", "v1", "ResourceQuota", "resourcequotas", "status", short_names=("quota",)),
+    _ns("", "v1", "LimitRange", "limitranges", short_names=("limits",)),
+    _ns("", "v1", "PodTemplate", "podtemplates"),
+    _ns("", "v1", "Binding", "bindings", verbs=CREATE_ONLY),
+    _cl("", "v1", "ComponentStatus", "componentstatuses", verbs=("get", "list"), short_names=("cs",)),
+    # apps/v1
+    _ns("apps", "v1", "Deployment", "deployments", "status", "scale", short_names=("deploy",), categories=ALL),
+    _ns("apps", "v1", "ReplicaSet", "replicasets", "status", "scale", short_names=("rs",), categories=ALL),
+    _ns("apps", "v1", "StatefulSet", "statefulsets", "status", "scale", short_names=("sts",), categories=ALL),
+    _ns("apps", "v1", "DaemonSet", "daemonsets", "status", short_names=("ds",), categories=ALL),
+    _ns("apps", "v1", "ControllerRevision", "controllerrevisions"),
+    # batch/v1
+    _ns("batch", "v1", "Job", "jobs", "status", categories=ALL),
+    _ns("batch", "v1", "CronJob", "cronjobs", "status", short_names=("cj",), categories=ALL),
+    # autoscaling
+    _ns(
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        "status",
+        short_names=("hpa",),
+        categories=ALL,
+    ),
+    _ns(
+        "autoscaling",
+        "v1",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        "status",
+        short_names=("hpa",),
+        categories=ALL,
+        preferred=False,
+        storage=("autoscaling", "horizontalpodautoscalers"),
+    ),
+    # coordination, discovery, events
+    _ns("coordination.k8s.io", "v1", "Lease", "leases"),
+    _ns("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
+    # TODO(#4): events.k8s.io/v1 and core/v1 events should be one store with conversion.
+    _ns("events.k8s.io", "v1", "Event", "events", short_names=("ev",)),
+    # networking
+    _ns("networking.k8s.io", "v1", "Ingress", "ingresses", "status", short_names=("ing",)),
+    _cl("networking.k8s.io", "v1", "IngressClass", "ingressclasses"),
+    _ns("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", short_names=("netpol",)),
+    # policy
+    _ns("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "status", short_names=("pdb",)),
+    # rbac
+    _ns("rbac.authorization.k8s.io", "v1", "Role", "roles"),
+    _ns("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings"),
+    _cl("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles"),
+    _cl("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings"),
+    # storage
+    _cl("storage.k8s.io", "v1", "StorageClass", "storageclasses", short_names=("sc",)),
+    _cl("storage.k8s.io", "v1", "CSIDriver", "csidrivers"),
+    _cl("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "status"),
+    # scheduling
+    _cl("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", short_names=("pc",)),
+    # admission registration
+    _cl("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations"),
+    _cl("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations"),
+    # apiregistration (stored only)
+    _cl("apiregistration.k8s.io", "v1", "APIService", "apiservices", "status"),
+    # apiextensions
+    _cl(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        "status",
+        short_names=("crd", "crds"),
+    ),
+    # reviews: computed, never stored
+    _cl(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        verbs=CREATE_ONLY,
+        virtual=True,
+    ),
+    _cl("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", verbs=CREATE_ONLY, virtual=True),
+    _ns(
+        "authorization.k8s.io",
+        "v1",
+        "LocalSubjectAccessReview",
+        "localsubjectaccessreviews",
+        verbs=CREATE_ONLY,
+        virtual=True,
+    ),
+    _cl(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+        verbs=CREATE_ONLY,
+        virtual=True,
+    ),
+    _cl("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", verbs=CREATE_ONLY, virtual=True),
+    _cl("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", verbs=CREATE_ONLY, virtual=True),
+)
+
+
+@dataclass
+class Registry:
+    """All served resources, looked up by URL parts or by kind."""
+
+    _by_path: dict[tuple[str, str, str], ResourceType] = field(default_factory=dict)
+    _by_kind: dict[tuple[str, str, str], ResourceType] = field(default_factory=dict)
+
+    @classmethod
+    def builtin(cls) -> Registry:
+        registry = cls()
+        for rt in BUILTINS:
+            registry.add(rt)
+        return registry
+
+    def add(self, rt: ResourceType) -> None:
+        self._by_path[(rt.group, rt.version, rt.plural)] = rt
+        self._by_kind.setdefault((rt.group, rt.version, rt.kind), rt)
+
+    def remove(self, group: str, version: str, plural: str) -> None:
+        rt = self._by_path.pop((group, version, plural), None)
+        if rt is not None and self._by_kind.get((group, version, rt.kind)) is rt:
+            del self._by_kind[(group, version, rt.kind)]
+
+    def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
+        return self._by_path.get((group, version, plural))
+
+    def by_kind(self, group: str, version: str, kind: str) -> ResourceType | None:
+        return self._by_kind.get((group, version, kind))
+
+    def resources(self) -> list[ResourceType]:
+        return list(self._by_path.values())
+
+    def group_versions(self) -> dict[str, list[str]]:
+        """Group -> its versions, the preferred one first (the core group is "")."""
+        out: dict[str, list[str]] = {}
+        for rt in self._by_path.values():
+            versions = out.setdefault(rt.group, [])
+            if rt.version not in versions:
+                if rt.preferred:
+                    versions.insert(0, rt.version)
+                else:
+                    versions.append(rt.version)
+        return out
+
+    def in_group_version(self, group: str, version: str) -> list[ResourceType]:
+        return [rt for rt in self._by_path.values() if rt.group == group and rt.version == version]

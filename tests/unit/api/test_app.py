@@ -1,0 +1,221 @@
+"""The API in process (httpx's ASGI transport over a memory store): verbs, discovery, errors, watch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import trio
+
+from k3py.api import bootstrap
+from k3py.api.app import App
+from k3py.store import Store, StoreSettings, open_store
+
+CM = "/api/v1/namespaces/default/configmaps"
+
+
+@pytest.fixture
+async def app() -> AsyncIterator[App]:
+    async with open_store(StoreSettings(endpoint="memory://", max_revisions=50)) as store:
+        application = App(store)
+        await bootstrap.ensure_defaults(application.resources, application.registry)
+        yield application
+
+
+@pytest.fixture
+async def client(app: App) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://k3py") as c:
+        yield c
+
+
+def cm(name: str, **data: str) -> dict[str, object]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+async def test_system_namespaces_exist_and_are_active(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/namespaces")
+    names = {item["metadata"]["name"]: item for item in r.json()["items"]}
+    assert set(names) == {"default", "kube-system", "kube-public", "kube-node-lease"}
+    assert names["default"]["status"] == {"phase": "Active"}
+    assert names["default"]["metadata"]["labels"] == {"kubernetes.io/metadata.name": "default"}
+
+
+async def test_create_get_update_delete_round_trip(client: httpx.AsyncClient) -> None:
+    r = await client.post(CM, json=cm("a", k="1"))
+    assert r.status_code == 201, r.text
+    created = r.json()
+    meta = created["metadata"]
+    assert (meta["namespace"], meta["generation"]) == ("default", 1)
+    assert meta["uid"] and meta["creationTimestamp"].endswith("Z") and int(meta["resourceVersion"]) > 0
+    got = (await client.get(f"{CM}/a")).json()
+    assert got == created
+    got["data"]["k"] = "2"
+    r = await client.put(f"{CM}/a", json=got)
+    assert r.status_code == 200, r.text
+    assert int(r.json()["metadata"]["resourceVersion"]) > int(meta["resourceVersion"])
+    assert r.json()["metadata"]["uid"] == meta["uid"]
+    r = await client.put(f"{CM}/a", json=got)  # the old resourceVersion again
+    assert r.status_code == 409
+    assert r.json()["reason"] == "Conflict"
+    assert r.json()["message"].startswith('Operation cannot be fulfilled on configmaps "a"')
+    r = await client.delete(f"{CM}/a")
+    assert r.status_code == 200
+    assert (await client.get(f"{CM}/a")).status_code == 404
+
+
+async def test_errors_are_status_objects_with_kubernetes_messages(client: httpx.AsyncClient) -> None:
+    r = await client.get(f"{CM}/missing")
+    assert (r.status_code, r.json()["reason"], r.json()["message"]) == (
+        404,
+        "NotFound",
+        'configmaps "missing" not found',
+    )
+    await client.post(CM, json=cm("dup"))
+    r = await client.post(CM, json=cm("dup"))
+    assert (r.status_code, r.json()["reason"], r.json()["message"]) == (
+        409,
+        "AlreadyExists",
+        'configmaps "dup" already exists',
+    )
+    r = await client.post(CM, json=cm("Bad_Name"))
+    assert (r.status_code, r.json()["reason"]) == (422, "Invalid")
+    assert r.json()["details"]["causes"][0]["field"] == "metadata.name"
+    assert r.json()["message"].startswith('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value')
+    r = await client.post(CM, content=b"{not json", headers={"content-type": "application/json"})
+    assert (r.status_code, r.json()["reason"]) == (400, "BadRequest")
+    r = await client.post(CM, content=b"a: [", headers={"content-type": "application/yaml"})
+    assert r.status_code == 400
+    r = await client.post(CM, content=b"x", headers={"content-type": "text/plain"})
+    assert r.status_code == 415
+    r = await client.post(CM, json={**cm("x"), "kind": "Secret"})
+    assert r.status_code == 400
+    r = await client.post(
+        CM, content=b"{" + b" " * (4 * 1024 * 1024) + b"}", headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+    r = await client.post("/api/v1/namespaces/nope/configmaps", json=cm("x"))
+    assert (r.status_code, r.json()["message"]) == (404, 'namespaces "nope" not found')
+    assert (await client.get("/apis/nope/v1/things")).status_code == 404
+
+
+async def test_yaml_body_and_generate_name(client: httpx.AsyncClient) -> None:
+    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: gen-\ndata:\n  k: v\n"
+    r = await client.post(CM, content=body, headers={"content-type": "application/yaml"})
+    assert r.status_code == 201, r.text
+    name = r.json()["metadata"]["name"]
+    assert name.startswith("gen-") and len(name) == len("gen-") + 5
+
+
+async def test_list_with_label_and_field_selectors_and_pages(client: httpx.AsyncClient) -> None:
+    for i in range(5):
+        body = cm(f"c{i}")
+        body["metadata"]["labels"] = {"app": "web" if i % 2 else "db", "n": str(i)}  # type: ignore[index]
+        await client.post(CM, json=body)
+    web = (await client.get(CM, params={"labelSelector": "app=web"})).json()
+    assert [item["metadata"]["name"] for item in web["items"]] == ["c1", "c3"]
+    notin = (await client.get(CM, params={"labelSelector": "n notin (0,1),app"})).json()
+    assert [item["metadata"]["name"] for item in notin["items"]] == ["c2", "c3", "c4"]
+    by_name = (await client.get(CM, params={"fieldSelector": "metadata.name=c4"})).json()
+    assert [item["metadata"]["name"] for item in by_name["items"]] == ["c4"]
+    page = (await client.get(CM, params={"limit": "2"})).json()
+    assert len(page["items"]) == 2 and page["metadata"]["continue"] and page["metadata"]["remainingItemCount"] == 3
+    rest = (await client.get(CM, params={"limit": "10", "continue": page["metadata"]["continue"]})).json()
+    assert [i["metadata"]["name"] for i in page["items"] + rest["items"]] == [f"c{i}" for i in range(5)]
+    all_ns = (await client.get("/api/v1/configmaps")).json()
+    assert all_ns["kind"] == "ConfigMapList" and len(all_ns["items"]) == 5
+    bad = await client.get(CM, params={"labelSelector": "a in (b"})
+    assert bad.status_code == 400
+
+
+async def test_discovery_legacy_and_aggregated(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api")).json()["versions"] == ["v1"]
+    groups = {g["name"] for g in (await client.get("/apis")).json()["groups"]}
+    assert {"apps", "batch", "rbac.authorization.k8s.io", "apiextensions.k8s.io"} <= groups
+    resources = {r["name"]: r for r in (await client.get("/api/v1")).json()["resources"]}
+    assert resources["pods"]["shortNames"] == ["po"] and resources["pods"]["categories"] == ["all"]
+    assert "pods/status" in resources
+    accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+    r = await client.get("/apis", headers={"accept": accept})
+    assert r.headers["content-type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    apps = next(item for item in r.json()["items"] if item["metadata"]["name"] == "apps")
+    deployments = next(res for res in apps["versions"][0]["resources"] if res["resource"] == "deployments")
+    assert deployments["scope"] == "Namespaced"
+    assert (await client.get("/version")).json()["major"] == "1"
+
+
+async def test_watch_from_resource_version_replays_events_in_order(client: httpx.AsyncClient) -> None:
+    """(httpx's ASGI transport buffers a response, so this watch ends by timeout; the server tests
+    stream live.)"""
+    start = (await client.get(CM)).json()["metadata"]["resourceVersion"]
+    created = (await client.post(CM, json=cm("w", k="1"))).json()
+    created["data"]["k"] = "2"
+    await client.put(f"{CM}/w", json=created)
+    await client.delete(f"{CM}/w")
+    with trio.fail_after(10):
+        r = await client.get(CM, params={"watch": "1", "resourceVersion": start, "timeoutSeconds": "1"})
+    events = [json.loads(line) for line in r.text.splitlines()]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "w"),
+        ("MODIFIED", "w"),
+        ("DELETED", "w"),
+    ]
+    revisions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert revisions == sorted(revisions) and revisions[0] > int(start)
+
+
+async def test_watch_from_compacted_version_sends_410_error_event(client: httpx.AsyncClient) -> None:
+    for i in range(60):  # the fixture keeps 50 revisions of history
+        await client.post(CM, json=cm(f"x{i}"))
+    r = await client.get(CM, params={"watch": "1", "resourceVersion": "1", "timeoutSeconds": "5"})
+    event = json.loads(r.text.splitlines()[0])
+    assert event["type"] == "ERROR"
+    assert (event["object"]["code"], event["object"]["reason"]) == (410, "Expired")
+
+
+async def test_send_initial_events_is_refused_like_a_server_without_watch_list(client: httpx.AsyncClient) -> None:
+    r = await client.get(
+        CM,
+        params={
+            "watch": "1",
+            "sendInitialEvents": "true",
+            "resourceVersionMatch": "NotOlderThan",
+            "resourceVersion": "",
+        },
+    )
+    assert r.status_code in (400, 422)
+
+
+async def test_namespace_of_object_must_match_url(client: httpx.AsyncClient) -> None:
+    body = cm("a")
+    body["metadata"]["namespace"] = "kube-system"  # type: ignore[index]
+    r = await client.post(CM, json=body)
+    assert r.status_code == 400
+    assert "does not match the namespace" in r.json()["message"]
+
+
+async def test_status_subresource_and_main_resource_own_their_parts(client: httpx.AsyncClient) -> None:
+    dep = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}}},
+        "status": {"replicas": 99},
+    }
+    url = "/apis/apps/v1/namespaces/default/deployments"
+    created = (await client.post(url, json=dep)).json()
+    assert "status" not in created  # the client's status is dropped on create
+    created["status"] = {"replicas": 3}
+    updated = (await client.put(f"{url}/d/status", json=created)).json()
+    assert updated["status"] == {"replicas": 3}
+    assert updated["metadata"]["generation"] == 1  # status changes don't bump generation
+    updated["spec"]["replicas"] = 5
+    updated["status"] = {"replicas": 0}
+    again = (await client.put(f"{url}/d", json=updated)).json()
+    assert again["status"] == {"replicas": 3}  # the main resource can't write status
+    assert again["metadata"]["generation"] == 2
+
+
+async def test_store_revision_store_type_is_store(app: App) -> None:
+    assert isinstance(app.store, Store)
