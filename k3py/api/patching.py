@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from k3py.core import errors
+from k3py.core import errors, patch
 
 if TYPE_CHECKING:
     from k3py.api.registry import ResourceType
@@ -29,8 +29,6 @@ def apply(patch_type: str, current: dict[str, Any], body: bytes, rt: ResourceTyp
         )
     if patch_type == APPLY_PATCH:
         raise errors.UnsupportedMediaType("server-side apply is not supported yet")
-    from k3py.core import patch  # noqa: PLC0415 - TODO(#4): top-level once core.patch lands
-
     try:
         document = json.loads(body)
     except ValueError as exc:
