@@ -15,6 +15,7 @@ import logging
 import platform
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -22,7 +23,7 @@ import trio
 import yaml
 
 import k3py
-from k3py.api import discovery, patching, requestinfo
+from k3py.api import discovery, patching, requestinfo, tables
 from k3py.api.handlers import ListOptions, Resources
 from k3py.api.registry import Registry
 from k3py.core import errors, selectors
@@ -132,6 +133,48 @@ class Stream:
 
     events: AsyncIterator[bytes]
     content_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """How list, get and watch answers are encoded, from the Accept header (``as=Table`` etc.)."""
+
+    kind: str = ""  # "", "Table" or "PartialObjectMetadata"
+    api_version: str = ""  # meta.k8s.io/v1 or /v1beta1
+    include_object: str = "Metadata"
+
+    @property
+    def content_type(self) -> str:
+        if not self.kind:
+            return "application/json"
+        version = self.api_version.rpartition("/")[2]
+        return f"application/json;as={self.kind};v={version};g=meta.k8s.io"
+
+
+def negotiate(accept: str, include_object: str) -> Rendering:
+    """The first representation in ``accept`` that k3py can give (apiserver's content negotiation)."""
+    for part in accept.split(","):
+        media, *raw = (p.strip() for p in part.split(";"))
+        params = {k.strip(): v.strip() for k, _, v in (p.partition("=") for p in raw)}
+        if media not in ("application/json", "*/*", "application/*"):
+            continue
+        shape = params.get("as", "")
+        if not shape:
+            return Rendering()
+        if params.get("g") != "meta.k8s.io" or params.get("v") not in ("v1", "v1beta1"):
+            continue
+        if shape == "Table":
+            return Rendering("Table", "meta.k8s.io/" + params["v"], include_object or "Metadata")
+        if shape in ("PartialObjectMetadata", "PartialObjectMetadataList"):
+            return Rendering("PartialObjectMetadata", "meta.k8s.io/" + params["v"])
+    if accept.strip():
+        kinds = {p.split(";")[0].strip() for p in accept.split(",")}
+        if not kinds & {"application/json", "*/*", "application/*", "application/yaml"}:
+            raise errors.NotAcceptable(
+                "only the following media types are accepted: application/json, "
+                "application/json;as=Table;v=v1;g=meta.k8s.io"
+            )
+    return Rendering()
 
 
 def json_response(obj: Obj, code: int = 200, content_type: str = "application/json") -> Response:
@@ -284,10 +327,13 @@ class App:
         if rt.namespaced and not info.namespace and verb in ("create", "update", "patch", "delete"):
             raise errors.NotFound("the server could not find the requested resource")
         dry_run = request.param("dryRun") == "All" or "All" in request.query.get("dryRun", [])
+        rendering = negotiate(request.headers.get("accept", ""), request.param("includeObject"))
         if verb == "get":
-            return json_response(await self.resources.get(rt, info.namespace, info.name))
+            obj = await self.resources.get(rt, info.namespace, info.name)
+            return json_response(render_one(rt, obj, rendering), content_type=rendering.content_type)
         if verb == "list":
-            return json_response(await self.resources.list(rt, info.namespace, self._list_options(request)))
+            listing = await self.resources.list(rt, info.namespace, self._list_options(request))
+            return json_response(render_list(rt, listing, rendering), content_type=rendering.content_type)
         if verb == "watch":
             opts = self._list_options(request)
             if info.name:
@@ -296,7 +342,7 @@ class App:
                     field_selector=selectors.parse_field_selector(f"metadata.name={info.name}"),
                     resource_version=opts.resource_version,
                 )
-            return self._watch_stream(rt, info.namespace, opts, request)
+            return self._watch_stream(rt, info.namespace, opts, request, rendering)
         if verb == "create":
             obj = await self.resources.create(rt, info.namespace, await request.object(), dry_run=dry_run)
             return json_response(obj, 201)
@@ -391,7 +437,9 @@ class App:
             options["propagationPolicy"] = request.param("propagationPolicy")
         return options
 
-    def _watch_stream(self, rt: ResourceType, namespace: str, opts: ListOptions, request: Request) -> Stream:
+    def _watch_stream(
+        self, rt: ResourceType, namespace: str, opts: ListOptions, request: Request, rendering: Rendering
+    ) -> Stream:
         try:
             timeout = float(request.param("timeoutSeconds") or DEFAULT_WATCH_SECONDS)
         except ValueError as exc:
@@ -400,6 +448,7 @@ class App:
         events = self.resources.watch(rt, namespace, opts)
 
         async def lines() -> AsyncIterator[bytes]:
+            first = True
             with trio.move_on_after(timeout):
                 iterator = events.__aiter__()
                 while True:
@@ -423,9 +472,14 @@ class App:
                             }
                         )
                         continue
+                    if rendering.kind == "Table":
+                        obj = _table(rt, [obj], rendering, no_headers=not first)
+                        first = False
+                    elif rendering.kind:
+                        obj = _partial(obj, rendering)
                     yield _line({"type": kind, "object": obj})
 
-        return Stream(lines())
+        return Stream(lines(), "application/json" if not rendering.kind else rendering.content_type)
 
     async def _stream(self, stream: Stream, receive: Receive, send: Send) -> None:
         """Send the stream's lines as they come; stop when the client goes away."""
@@ -453,6 +507,51 @@ class App:
                 nursery.cancel_scope.cancel()
         except* errors.K3pyError as group:
             logger.debug("watch ended: %s", group.exceptions[0])
+
+
+def _table(rt: ResourceType, objects: list[Obj], rendering: Rendering, **extra: Any) -> Obj:
+    return tables.build_table(
+        rt.group,
+        rt.plural,
+        objects,
+        now=datetime.now(UTC),
+        include_object=rendering.include_object,
+        api_version=rendering.api_version,
+        **extra,
+    )
+
+
+def _partial(obj: Obj, rendering: Rendering) -> Obj:
+    return {"apiVersion": rendering.api_version, "kind": "PartialObjectMetadata", "metadata": obj.get("metadata", {})}
+
+
+def render_one(rt: ResourceType, obj: Obj, rendering: Rendering) -> Obj:
+    if rendering.kind == "Table":
+        return _table(rt, [obj], rendering, resource_version=obj["metadata"].get("resourceVersion", ""))
+    if rendering.kind:
+        return _partial(obj, rendering)
+    return obj
+
+
+def render_list(rt: ResourceType, listing: Obj, rendering: Rendering) -> Obj:
+    meta = listing["metadata"]
+    if rendering.kind == "Table":
+        return _table(
+            rt,
+            listing["items"],
+            rendering,
+            resource_version=meta.get("resourceVersion", ""),
+            continue_token=meta.get("continue", ""),
+            remaining=meta.get("remainingItemCount"),
+        )
+    if rendering.kind:
+        return {
+            "apiVersion": rendering.api_version,
+            "kind": "PartialObjectMetadataList",
+            "metadata": meta,
+            "items": [_partial(item, rendering) for item in listing["items"]],
+        }
+    return listing
 
 
 def _line(event: Obj) -> bytes:

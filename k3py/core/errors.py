@@ -11,6 +11,7 @@ class with :func:`from_status`. Controllers therefore catch ``NotFound``, never 
     ├── Forbidden             403 Forbidden
     ├── NotFound              404 NotFound
     ├── MethodNotSupported    405 MethodNotAllowed
+    ├── NotAcceptable         406 NotAcceptable
     ├── AlreadyExists         409 AlreadyExists
     ├── Conflict              409 Conflict
     ├── Gone                  410 Gone
@@ -107,6 +108,13 @@ class MethodNotSupported(K3pyError):
     reason = "MethodNotAllowed"
 
 
+class NotAcceptable(K3pyError):
+    """No representation the client accepts can be produced (e.g. protobuf only)."""
+
+    code = 406
+    reason = "NotAcceptable"
+
+
 class AlreadyExists(K3pyError):
     """A create named an object that exists already."""
 
@@ -192,6 +200,7 @@ _BY_REASON: dict[str, type[K3pyError]] = {
         Forbidden,
         NotFound,
         MethodNotSupported,
+        NotAcceptable,
         AlreadyExists,
         Conflict,
         Expired,

@@ -219,3 +219,43 @@ async def test_status_subresource_and_main_resource_own_their_parts(client: http
 
 async def test_store_revision_store_type_is_store(app: App) -> None:
     assert isinstance(app.store, Store)
+
+
+TABLE = (
+    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+)
+
+
+async def test_kubectl_accept_gets_tables_for_get_list_and_watch(client: httpx.AsyncClient) -> None:
+    await client.post(CM, json=cm("t", a="1", b="2"))
+    listing = await client.get(CM, headers={"accept": TABLE})
+    assert listing.headers["content-type"] == "application/json;as=Table;v=v1;g=meta.k8s.io"
+    table = listing.json()
+    assert table["kind"] == "Table"
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Data", "Age"]
+    (row,) = table["rows"]
+    assert row["cells"][:2] == ["t", 2]
+    assert row["object"]["kind"] == "PartialObjectMetadata"
+    one = (await client.get(f"{CM}/t", headers={"accept": TABLE}, params={"includeObject": "Object"})).json()
+    assert one["rows"][0]["object"]["data"] == {"a": "1", "b": "2"}
+    start = table["metadata"]["resourceVersion"]
+    await client.delete(f"{CM}/t")
+    watched = await client.get(
+        CM, headers={"accept": TABLE}, params={"watch": "1", "resourceVersion": start, "timeoutSeconds": "1"}
+    )
+    (event,) = [json.loads(line) for line in watched.text.splitlines()]
+    assert event["type"] == "DELETED" and event["object"]["kind"] == "Table"
+
+
+async def test_partial_object_metadata_and_not_acceptable(client: httpx.AsyncClient) -> None:
+    await client.post(CM, json=cm("p"))
+    accept = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
+    partial = (await client.get(CM, headers={"accept": accept})).json()
+    assert partial["kind"] == "PartialObjectMetadataList"
+    assert partial["items"][0] == {
+        "apiVersion": "meta.k8s.io/v1",
+        "kind": "PartialObjectMetadata",
+        "metadata": partial["items"][0]["metadata"],
+    }
+    r = await client.get(CM, headers={"accept": "application/vnd.kubernetes.protobuf"})
+    assert (r.status_code, r.json()["reason"]) == (406, "NotAcceptable")

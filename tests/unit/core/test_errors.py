@@ -15,6 +15,7 @@ from k3py.core import errors
         (errors.Forbidden, 403, "Forbidden"),
         (errors.NotFound, 404, "NotFound"),
         (errors.MethodNotSupported, 405, "MethodNotAllowed"),
+        (errors.NotAcceptable, 406, "NotAcceptable"),
         (errors.AlreadyExists, 409, "AlreadyExists"),
         (errors.Conflict, 409, "Conflict"),
         (errors.Gone, 410, "Gone"),
