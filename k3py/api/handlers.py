@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from k3py.api import strategies
+import trio
+
+from k3py.api import allocators, strategies
 from k3py.api.storage_errors import interpreted, not_found, qualified
 from k3py.core import errors, meta, selectors
 from k3py.store import Compacted, EventType, RevisionMismatch, keys
@@ -98,6 +100,8 @@ class Resources:
         self.store = store
         self.clock = clock
         self.new_uid = new_uid
+        # Services choose addresses from what the stored services use: one chooser at a time.
+        self._service_lock = trio.Lock()
 
     # -- keys and decoding -----------------------------------------------------------------------
 
@@ -284,6 +288,14 @@ class Resources:
         if rt.namespaced:
             await self._check_namespace_open(namespace)
         strategies.prepare_for_create(rt, obj)
+        if (rt.group, rt.plural) == ("", "services"):
+            async with self._service_lock:
+                await self._allocate_service(rt, obj, None)
+                return await self._store_new(rt, namespace, str(name), obj, dry_run=dry_run)
+        return await self._store_new(rt, namespace, str(name), obj, dry_run=dry_run)
+
+    async def _store_new(self, rt: ResourceType, namespace: str, name: str, obj: Obj, *, dry_run: bool) -> Obj:
+        metadata = obj["metadata"]
         metadata["uid"] = self.new_uid()
         metadata["creationTimestamp"] = self.clock()
         metadata["generation"] = 1
@@ -291,10 +303,64 @@ class Resources:
             metadata.pop(name_, None)
         if dry_run:
             return obj
-        with interpreted(rt.group, rt.plural, str(name)):
-            kv = await self.store.create(self.key(rt, namespace, str(name)), self.encode(obj))
+        with interpreted(rt.group, rt.plural, name):
+            kv = await self.store.create(self.key(rt, namespace, name), self.encode(obj))
         obj["metadata"]["resourceVersion"] = str(kv.mod_rev)
         return obj
+
+    async def _allocate_service(self, rt: ResourceType, obj: Obj, old: Obj | None) -> None:
+        """Default a Service's spec and give it a cluster IP and node ports (kept on update)."""
+        spec = obj.setdefault("spec", {})
+        if not isinstance(spec, dict):
+            raise errors.BadRequest("spec must be an object")
+        old_spec = (old or {}).get("spec") or {}
+        kind = spec.setdefault("type", "ClusterIP")
+        spec.setdefault("sessionAffinity", "None")
+        ports = spec.get("ports") or []
+        for port in ports:
+            if isinstance(port, dict):
+                port.setdefault("protocol", "TCP")
+                port.setdefault("targetPort", port.get("port"))
+        name = str(obj["metadata"].get("name", ""))
+        if kind == "ExternalName":
+            return
+        services = await self.store.list(keys.resource_prefix("", "services"))
+        used_ips: set[str] = set()
+        used_ports: set[int] = set()
+        for kv in services.items:
+            other = json.loads(kv.value).get("spec") or {}
+            if kv.key != self.key(rt, obj["metadata"].get("namespace", ""), name):
+                used_ips.update(ip for ip in other.get("clusterIPs") or [other.get("clusterIP")] if ip)
+                used_ports.update(p["nodePort"] for p in other.get("ports") or [] if p.get("nodePort"))
+        wanted = spec.get("clusterIP") or old_spec.get("clusterIP") or ""
+        if old_spec.get("clusterIP") and wanted != old_spec["clusterIP"]:
+            raise _invalid_service(
+                name,
+                [
+                    errors.Cause(
+                        "FieldValueInvalid", f'Invalid value: "{wanted}": field is immutable', "spec.clusterIPs[0]"
+                    )
+                ],
+            )
+        if wanted == "None":
+            spec["clusterIP"], spec["clusterIPs"] = "None", ["None"]
+        else:
+            if not wanted:
+                wanted = allocators.choose_cluster_ip(used_ips)
+            elif not old_spec.get("clusterIP"):
+                causes = allocators.check_cluster_ip(wanted, used_ips)
+                if causes:
+                    raise _invalid_service(name, causes)
+            spec["clusterIP"], spec["clusterIPs"] = wanted, [wanted]
+        spec.setdefault("ipFamilies", ["IPv4"])
+        spec.setdefault("ipFamilyPolicy", "SingleStack")
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+        if kind in ("NodePort", "LoadBalancer"):
+            spec.setdefault("externalTrafficPolicy", "Cluster")
+            for port in ports:
+                if isinstance(port, dict) and not port.get("nodePort"):
+                    port["nodePort"] = allocators.choose_node_port(used_ports)
+                    used_ports.add(port["nodePort"])
 
     async def _check_namespace_open(self, namespace: str) -> None:
         kv = await self.store.get(keys.object_key("", "namespaces", "", namespace))
@@ -366,6 +432,13 @@ class Resources:
         return new
 
     async def _write_update(self, rt: ResourceType, key: str, current_kv: KeyValue, new: Obj, *, dry_run: bool) -> Obj:
+        if (rt.group, rt.plural) == ("", "services"):
+            async with self._service_lock:
+                await self._allocate_service(rt, new, self.decode(current_kv))
+                return await self._write_updated(rt, key, current_kv, new, dry_run=dry_run)
+        return await self._write_updated(rt, key, current_kv, new, dry_run=dry_run)
+
+    async def _write_updated(self, rt: ResourceType, key: str, current_kv: KeyValue, new: Obj, *, dry_run: bool) -> Obj:
         name = new["metadata"]["name"]
         if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers"):
             # The last finalizer is gone from an object being deleted: delete it now.
@@ -477,6 +550,11 @@ def _check_preconditions(rt: ResourceType, name: str, current: Obj, precondition
             group=rt.group,
             name=name,
         )
+
+
+def _invalid_service(name: str, causes: list[errors.Cause]) -> errors.Invalid:
+    details = ", ".join(f"{c.field}: {c.message}" for c in causes)
+    return errors.Invalid(f'Service "{name}" is invalid: {details}', kind="Service", name=name, causes=tuple(causes))
 
 
 def _invalid(rt: ResourceType, name: str, causes: list[errors.Cause]) -> errors.Invalid:

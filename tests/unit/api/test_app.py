@@ -259,3 +259,33 @@ async def test_partial_object_metadata_and_not_acceptable(client: httpx.AsyncCli
     }
     r = await client.get(CM, headers={"accept": "application/vnd.kubernetes.protobuf"})
     assert (r.status_code, r.json()["reason"]) == (406, "NotAcceptable")
+
+
+SVC = "/api/v1/namespaces/default/services"
+
+
+async def test_services_get_cluster_ips_and_node_ports_and_keep_them(client: httpx.AsyncClient) -> None:
+    kubernetes = (await client.get(f"{SVC}/kubernetes")).json()
+    assert kubernetes["spec"]["clusterIP"] == "10.43.0.1"
+    body = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web"},
+        "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80}]},
+    }
+    created = (await client.post(SVC, json=body)).json()
+    spec = created["spec"]
+    assert spec["clusterIP"].startswith("10.43.") and spec["clusterIP"] != "10.43.0.1"
+    assert spec["clusterIPs"] == [spec["clusterIP"]]
+    assert 30000 <= spec["ports"][0]["nodePort"] <= 32767
+    assert (spec["ports"][0]["protocol"], spec["ports"][0]["targetPort"]) == ("TCP", 80)
+    allocated = spec["clusterIP"]
+    created["spec"]["clusterIP"] = "10.43.9.9"
+    r = await client.put(f"{SVC}/web", json=created)
+    assert (r.status_code, r.json()["details"]["causes"][0]["field"]) == (422, "spec.clusterIPs[0]")
+    taken = {**body, "metadata": {"name": "web2"}, "spec": {"clusterIP": allocated, "ports": [{"port": 1}]}}
+    r = await client.post(SVC, json=taken)
+    assert r.status_code == 422
+    assert "already allocated" in r.json()["message"]
+    outside = {**body, "metadata": {"name": "web3"}, "spec": {"clusterIP": "192.168.1.1", "ports": [{"port": 1}]}}
+    assert (await client.post(SVC, json=outside)).status_code == 422
