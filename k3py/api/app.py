@@ -23,7 +23,7 @@ import trio
 import yaml
 
 import k3py
-from k3py.api import discovery, patching, requestinfo, tables
+from k3py.api import discovery, openapi, patching, requestinfo, tables
 from k3py.api.handlers import ListOptions, Resources
 from k3py.api.registry import Registry
 from k3py.core import errors, selectors
@@ -218,6 +218,14 @@ class App:
         self.store = store
         self.registry = registry or Registry.builtin()
         self.resources = Resources(store)
+        # Built on first use: the definitions cost ~8 MB and 0.1 s, which start-up need not pay.
+        self._openapi: openapi.Documents | None = None
+
+    @property
+    def openapi(self) -> openapi.Documents:
+        if self._openapi is None:
+            self._openapi = openapi.Documents(self.registry.resources(), openapi.Schemas.builtin())
+        return self._openapi
 
     @property
     def healthy(self) -> bool:
@@ -278,6 +286,15 @@ class App:
             return Response(503, f"{path[1:]} check failed: datastore\n".encode(), "text/plain; charset=utf-8")
         if path == "/version":
             return json_response(version_info())
+        if path == "/openapi/v2" or path == "/openapi/v3" or path.startswith("/openapi/v3/"):
+            answer = self.openapi.answer(
+                path,
+                accept=request.headers.get("accept"),
+                if_none_match=request.headers.get("if-none-match"),
+                query_hash=request.param("hash") or None,
+            )
+            headers = [(k.lower().encode(), v.encode()) for k, v in answer.headers]
+            return Response(answer.code, answer.body, answer.content_type, headers)
         parsed = requestinfo.parse(path, request.method, watch_param=request.flag("watch"))
         if parsed is None:
             raise errors.NotFound("the server could not find the requested resource")
@@ -343,25 +360,35 @@ class App:
                     resource_version=opts.resource_version,
                 )
             return self._watch_stream(rt, info.namespace, opts, request, rendering)
-        if verb == "create":
-            obj = await self.resources.create(rt, info.namespace, await request.object(), dry_run=dry_run)
-            return json_response(obj, 201)
-        if verb == "update":
-            obj = await self.resources.update(
-                rt, info.namespace, info.name, await request.object(), subresource=info.subresource, dry_run=dry_run
+        validation = request.param("fieldValidation") or "Warn"
+        if validation not in ("Strict", "Warn", "Ignore"):
+            raise errors.BadRequest(
+                f'fieldValidation: Unsupported value: "{validation}": supported values: "Ignore", "Strict", "Warn"'
             )
-            return json_response(obj)
+        warnings: list[str] = []
+        if verb == "create":
+            payload = self.check_fields(rt, await request.object(), validation, warnings)
+            obj = await self.resources.create(rt, info.namespace, payload, dry_run=dry_run)
+            return with_warnings(json_response(obj, 201), warnings)
+        if verb == "update":
+            payload = self.check_fields(rt, await request.object(), validation, warnings)
+            obj = await self.resources.update(
+                rt, info.namespace, info.name, payload, subresource=info.subresource, dry_run=dry_run
+            )
+            return with_warnings(json_response(obj), warnings)
         if verb == "patch":
             patch_type = request.content_type
             body = await request.body()
 
             def change(current: Obj) -> Obj:
-                return patching.apply(patch_type, current, body, rt)
+                warnings.clear()
+                patched = patching.apply(patch_type, current, body, rt, self.openapi.schemas)
+                return self.check_fields(rt, patched, validation, warnings)
 
             obj = await self.resources.modify(
                 rt, info.namespace, info.name, change, subresource=info.subresource, dry_run=dry_run
             )
-            return json_response(obj)
+            return with_warnings(json_response(obj), warnings)
         if verb == "delete":
             options = await self._delete_options(request)
             obj, deleted = await self.resources.delete(
@@ -387,6 +414,21 @@ class App:
                 )
             return json_response(listing)
         raise errors.MethodNotSupported(f"{verb} is not supported on {rt.plural}", kind=rt.plural)
+
+    def check_fields(self, rt: ResourceType, obj: Obj, validation: str, warnings: list[str]) -> Obj:
+        """Unknown fields: refused (Strict, 400 as the apiserver's strict decoding), or dropped with a
+        warning (Warn, the default) or silently (Ignore), as decoding into the typed object drops them."""
+        unknown = self.openapi.schemas.unknown_fields(obj, rt.group, rt.version, rt.kind)
+        if not unknown:
+            return obj
+        if validation == "Strict":
+            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise errors.BadRequest(f"strict decoding error: {listed}")
+        if validation == "Warn":
+            warnings.extend(f'unknown field "{path}"' for path in unknown)
+        for path in unknown:
+            _drop(obj, path)
+        return obj
 
     def _list_options(self, request: Request) -> ListOptions:
         try:
@@ -552,6 +594,34 @@ def render_list(rt: ResourceType, listing: Obj, rendering: Rendering) -> Obj:
             "items": [_partial(item, rendering) for item in listing["items"]],
         }
     return listing
+
+
+def with_warnings(response: Response, warnings: list[str]) -> Response:
+    """Add ``Warning: 299 - "..."`` headers, which kubectl prints as ``Warning: ...``."""
+    for text in warnings:
+        quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+        response.headers.append((b"warning", f'299 - "{quoted}"'.encode()))
+    return response
+
+
+def _drop(obj: Any, path: str) -> None:
+    """Remove the field at ``path`` (``spec.containers[0].imagee``) from ``obj``, if present."""
+    parts: list[str | int] = []
+    for piece in path.split("."):
+        name, _, rest = piece.partition("[")
+        if name:
+            parts.append(name)
+        for index in rest.rstrip("]").split("][") if rest else ():
+            parts.append(int(index))
+    node = obj
+    for part in parts[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = parts[-1] if parts else None
+    if isinstance(node, dict) and isinstance(last, str):
+        node.pop(last, None)
 
 
 def _line(event: Obj) -> bytes:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from k3py.core import errors, patch
 
 if TYPE_CHECKING:
+    from k3py.api import openapi
     from k3py.api.registry import ResourceType
 
 JSON_PATCH = "application/json-patch+json"
@@ -21,7 +22,9 @@ APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
 
 
-def apply(patch_type: str, current: dict[str, Any], body: bytes, rt: ResourceType) -> dict[str, Any]:
+def apply(
+    patch_type: str, current: dict[str, Any], body: bytes, rt: ResourceType, schemas: openapi.Schemas
+) -> dict[str, Any]:
     """``current`` with the patch in ``body`` applied; raises BadRequest/UnsupportedMediaType/Invalid."""
     if patch_type not in PATCH_TYPES:
         raise errors.UnsupportedMediaType(
@@ -42,7 +45,14 @@ def apply(patch_type: str, current: dict[str, Any], body: bytes, rt: ResourceTyp
     elif patch_type == MERGE_PATCH:
         result = patch.merge_patch(current, document)
     else:
-        result = patch.strategic_merge_patch(current, document, None)
+        name = schemas.name_for(rt.group, rt.version, rt.kind)
+        if name is None:  # custom resources have no patch strategies: the apiserver refuses
+            raise errors.UnsupportedMediaType(
+                f"the body of the request was in an unknown format - accepted media types include: "
+                f"{JSON_PATCH}, {MERGE_PATCH}, {APPLY_PATCH}"
+            )
+        schema = patch.DictSchema.from_definitions(schemas.definitions, name)
+        result = patch.strategic_merge_patch(current, document, schema)
     if not isinstance(result, dict):
         raise errors.BadRequest("the patched object is not an object")
     return result
