@@ -418,16 +418,13 @@ class App:
     def check_fields(self, rt: ResourceType, obj: Obj, validation: str, warnings: list[str]) -> Obj:
         """Unknown fields: refused (Strict, 400 as the apiserver's strict decoding), or dropped with a
         warning (Warn, the default) or silently (Ignore), as decoding into the typed object drops them."""
-        unknown = self.openapi.schemas.unknown_fields(obj, rt.group, rt.version, rt.kind)
-        if not unknown:
-            return obj
-        if validation == "Strict":
+        schemas = self.openapi.schemas
+        unknown = schemas.unknown_fields(obj, rt.group, rt.version, rt.kind, drop=validation != "Strict")
+        if unknown and validation == "Strict":
             listed = ", ".join(f'unknown field "{path}"' for path in unknown)
             raise errors.BadRequest(f"strict decoding error: {listed}")
         if validation == "Warn":
             warnings.extend(f'unknown field "{path}"' for path in unknown)
-        for path in unknown:
-            _drop(obj, path)
         return obj
 
     def _list_options(self, request: Request) -> ListOptions:
@@ -602,26 +599,6 @@ def with_warnings(response: Response, warnings: list[str]) -> Response:
         quoted = text.replace("\\", "\\\\").replace('"', '\\"')
         response.headers.append((b"warning", f'299 - "{quoted}"'.encode()))
     return response
-
-
-def _drop(obj: Any, path: str) -> None:
-    """Remove the field at ``path`` (``spec.containers[0].imagee``) from ``obj``, if present."""
-    parts: list[str | int] = []
-    for piece in path.split("."):
-        name, _, rest = piece.partition("[")
-        if name:
-            parts.append(name)
-        for index in rest.rstrip("]").split("][") if rest else ():
-            parts.append(int(index))
-    node = obj
-    for part in parts[:-1]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return
-    last = parts[-1] if parts else None
-    if isinstance(node, dict) and isinstance(last, str):
-        node.pop(last, None)
 
 
 def _line(event: Obj) -> bytes:

@@ -55,19 +55,25 @@ def api_group(registry: Registry, group: str) -> dict[str, Any] | None:
     return {"kind": "APIGroup", "apiVersion": "v1", **_group(group, versions)}
 
 
-def _resource(rt: ResourceType) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": rt.plural,
-        "singularName": rt.singular,
-        "namespaced": rt.namespaced,
-        "kind": rt.kind,
-        "verbs": list(rt.verbs),
-    }
+def _names(rt: ResourceType) -> dict[str, Any]:
+    """The optional naming fields both discovery formats share (omitted when empty)."""
+    out: dict[str, Any] = {}
     if rt.short_names:
         out["shortNames"] = list(rt.short_names)
     if rt.categories:
         out["categories"] = list(rt.categories)
     return out
+
+
+def _resource(rt: ResourceType) -> dict[str, Any]:
+    return {
+        "name": rt.plural,
+        "singularName": rt.singular,
+        "namespaced": rt.namespaced,
+        "kind": rt.kind,
+        "verbs": list(rt.verbs),
+        **_names(rt),
+    }
 
 
 SUBRESOURCE_VERBS = {
@@ -137,11 +143,8 @@ def aggregated(registry: Registry, *, legacy: bool, content_type: str) -> dict[s
                     "scope": "Namespaced" if rt.namespaced else "Cluster",
                     "singularResource": rt.singular,
                     "verbs": list(rt.verbs),
+                    **_names(rt),
                 }
-                if rt.short_names:
-                    doc["shortNames"] = list(rt.short_names)
-                if rt.categories:
-                    doc["categories"] = list(rt.categories)
                 if rt.subresources:
                     doc["subresources"] = [
                         {

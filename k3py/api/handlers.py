@@ -532,24 +532,16 @@ class Resources:
 
 def _check_preconditions(rt: ResourceType, name: str, current: Obj, preconditions: Obj) -> None:
     metadata = current["metadata"]
-    uid, rv = preconditions.get("uid"), preconditions.get("resourceVersion")
-    what = qualified(rt.group, rt.plural)
-    if uid and uid != metadata.get("uid"):
-        raise errors.Conflict(
-            f'Operation cannot be fulfilled on {what} "{name}": Precondition failed: UID in precondition: {uid}, '
-            f"UID in object meta: {metadata.get('uid')}",
-            kind=rt.plural,
-            group=rt.group,
-            name=name,
-        )
-    if rv and rv != metadata.get("resourceVersion"):
-        raise errors.Conflict(
-            f'Operation cannot be fulfilled on {what} "{name}": Precondition failed: ResourceVersion in '
-            f"precondition: {rv}, ResourceVersion in object meta: {metadata.get('resourceVersion')}",
-            kind=rt.plural,
-            group=rt.group,
-            name=name,
-        )
+    for field_name, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+        wanted, actual = preconditions.get(field_name), metadata.get(field_name)
+        if wanted and wanted != actual:
+            raise errors.Conflict(
+                f'Operation cannot be fulfilled on {qualified(rt.group, rt.plural)} "{name}": Precondition failed: '
+                f"{label} in precondition: {wanted}, {label} in object meta: {actual}",
+                kind=rt.plural,
+                group=rt.group,
+                name=name,
+            )
 
 
 def _invalid_service(name: str, causes: list[errors.Cause]) -> errors.Invalid:

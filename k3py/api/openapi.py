@@ -258,19 +258,23 @@ class Schemas:
             custom.update((name, name + "List"))
         return Schemas(definitions, self.kubernetes_version, frozenset(custom))
 
-    def unknown_fields(self, obj: Mapping[str, Any], group: str, version: str, kind: str) -> list[str]:
+    def unknown_fields(
+        self, obj: Mapping[str, Any], group: str, version: str, kind: str, *, drop: bool = False
+    ) -> list[str]:
         """Paths of the fields of ``obj`` its schema does not know (``spec.containers[0].imagee``).
 
         What a server answering ``fieldValidation=Strict`` refuses (kube-apiserver's
         ``strict decoding error: unknown field "..."``). Fields under
         ``x-kubernetes-preserve-unknown-fields`` or a schema without ``properties`` are open.
-        An unknown kind has no known fields to check: the answer is empty.
+        An unknown kind has no known fields to check: the answer is empty. With ``drop=True``
+        the unknown fields are also removed from ``obj`` (a dict it may change), as decoding into
+        the typed object does for Warn and Ignore.
         """
         name = self.name_for(group, version, kind)
         if name is None:
             return []
         out: list[str] = []
-        self._unknown(obj, {"$ref": DEFINITIONS_PREFIX + name}, "", out)
+        self._unknown(obj, {"$ref": DEFINITIONS_PREFIX + name}, "", out, drop)
         return out
 
     def _deref(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -287,26 +291,28 @@ class Schemas:
             schema = target
         return {}
 
-    def _unknown(self, value: Any, schema: Mapping[str, Any], path: str, out: list[str]) -> None:
+    def _unknown(self, value: Any, schema: Mapping[str, Any], path: str, out: list[str], drop: bool) -> None:
         schema = self._deref(schema)
         if schema.get("x-kubernetes-preserve-unknown-fields"):
             return
         if isinstance(value, dict):
             properties = schema.get("properties")
             extra = schema.get("additionalProperties")
-            for key, item in value.items():
+            for key, item in list(value.items()):
                 where = f"{path}.{key}" if path else str(key)
                 if isinstance(properties, dict) and key in properties:
-                    self._unknown(item, properties[key], where, out)
+                    self._unknown(item, properties[key], where, out, drop)
                 elif isinstance(extra, dict):
-                    self._unknown(item, extra, where, out)
+                    self._unknown(item, extra, where, out, drop)
                 elif isinstance(properties, dict) and extra is not True:
                     out.append(where)
+                    if drop:
+                        del value[key]
         elif isinstance(value, list):
             items = schema.get("items")
             if isinstance(items, dict):
                 for index, item in enumerate(value):
-                    self._unknown(item, items, f"{path}[{index}]", out)
+                    self._unknown(item, items, f"{path}[{index}]", out, drop)
 
 
 @functools.cache

@@ -289,3 +289,18 @@ async def test_services_get_cluster_ips_and_node_ports_and_keep_them(client: htt
     assert "already allocated" in r.json()["message"]
     outside = {**body, "metadata": {"name": "web3"}, "spec": {"clusterIP": "192.168.1.1", "ports": [{"port": 1}]}}
     assert (await client.post(SVC, json=outside)).status_code == 422
+
+
+async def test_field_validation_strict_warn_and_ignore(client: httpx.AsyncClient) -> None:
+    body = {**cm("fv"), "bogus": 1, "[:": None}
+    strict = await client.post(CM, json=body, params={"fieldValidation": "Strict"})
+    assert strict.status_code == 400
+    assert 'strict decoding error: unknown field "bogus"' in strict.json()["message"]
+    warned = await client.post(CM, json=body)  # Warn is the default
+    assert warned.status_code == 201
+    assert 'unknown field \\"bogus\\"' in warned.headers["warning"]
+    assert "bogus" not in warned.json() and "[:" not in warned.json()
+    ignored = await client.post(CM, json={**cm("fv2"), "bogus": 1}, params={"fieldValidation": "Ignore"})
+    assert ignored.status_code == 201 and "warning" not in ignored.headers
+    bad = await client.post(CM, json=cm("fv3"), params={"fieldValidation": "Loud"})
+    assert bad.status_code == 400
