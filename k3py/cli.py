@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors: list[BaseException] = []
     try:
         trio.run(partial(server.run, config))
-    except* (StoreError, server.ListenError) as group:
+    except* (StoreError, server.ListenError, server.SetupError) as group:
         errors.extend(_leaves(group))
     except* KeyboardInterrupt:
         pass  # Ctrl-C before the server took over SIGINT: nothing is running yet to stop
@@ -73,28 +73,36 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     srv = commands.add_parser(
         "server",
-        help="run the server (datastore and health endpoints for now)",
-        description="Run the k3py server. For now it opens the datastore and serves /readyz, /livez and "
-        "/healthz over plain HTTP; the Kubernetes API, TLS and the agent come later.",
+        help="run the server (datastore and the Kubernetes API over HTTPS)",
+        description="Run the k3py server: it creates its CAs and certificates under DATA_DIR/tls on first "
+        "start, writes the node join token to DATA_DIR/token and the admin kubeconfig, opens the datastore "
+        "and serves the API over HTTPS. The agent comes later.",
     )
     srv.add_argument(
         "-d",
         "--data-dir",
         type=Path,
         default=Path(os.environ.get("K3PY_DATA_DIR") or server.DEFAULT_DATA_DIR),
-        help="folder for the server's state; the SQLite datastore is DATA_DIR/db/state.db (default: %(default)s) "
-        "[$K3PY_DATA_DIR]",
+        help="folder for the server's state: the SQLite datastore DATA_DIR/db/state.db, the certificates in "
+        "DATA_DIR/tls, the join token DATA_DIR/token (default: %(default)s) [$K3PY_DATA_DIR]",
     )
     srv.add_argument(
         "--https-listen-port",
         type=_port,
         default=server.DEFAULT_HTTPS_LISTEN_PORT,
-        help="port the server listens on, plain HTTP until TLS lands (default: %(default)s)",
+        help="HTTPS port the server listens on (default: %(default)s)",
     )
     srv.add_argument(
         "--bind-address",
         default=server.DEFAULT_BIND_ADDRESS,
         help="address the server listens on (default: %(default)s)",
+    )
+    srv.add_argument(
+        "--tls-san",
+        action="append",
+        metavar="NAME",
+        help="an extra host name or IP address for the serving certificate; repeat it or separate "
+        "with commas [$K3PY_TLS_SAN]",
     )
     srv.add_argument(
         "--datastore-endpoint",
@@ -110,14 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument(
         "--token",
         default=os.environ.get("K3PY_TOKEN", ""),
-        help="reserved: the token agents join with; not used until agents can join [$K3PY_TOKEN]",
+        help="the secret of the token agents join with (a full K10... token works too); by default one is "
+        "made on first start and kept in DATA_DIR/token [$K3PY_TOKEN]",
     )
     srv.add_argument(
+        "-o",
         "--write-kubeconfig",
         type=Path,
-        default=server.DEFAULT_WRITE_KUBECONFIG,
-        help="reserved: where the admin kubeconfig is written once the Kubernetes API is served; "
-        "nothing is written yet (default: %(default)s)",
+        default=Path(os.environ.get("K3PY_KUBECONFIG_OUTPUT") or server.DEFAULT_WRITE_KUBECONFIG),
+        help="where the admin kubeconfig is written at every start (default: %(default)s) [$K3PY_KUBECONFIG_OUTPUT]",
+    )
+    srv.add_argument(
+        "--write-kubeconfig-mode",
+        type=_file_mode,
+        default=os.environ.get("K3PY_KUBECONFIG_MODE") or f"0{server.DEFAULT_WRITE_KUBECONFIG_MODE:o}",
+        metavar="MODE",
+        help="the kubeconfig's file mode, in octal (default: %(default)s) [$K3PY_KUBECONFIG_MODE]",
     )
     srv.add_argument(
         "--disable-agent",
@@ -142,6 +158,8 @@ def server_config(args: argparse.Namespace) -> server.ServerConfig:
         node_name=args.node_name,
         token=args.token,
         write_kubeconfig=args.write_kubeconfig,
+        write_kubeconfig_mode=args.write_kubeconfig_mode,
+        tls_san=_split_list(args.tls_san if args.tls_san is not None else [os.environ.get("K3PY_TLS_SAN", "")]),
         disable_agent=args.disable_agent,
         debug=args.debug or env_bool("K3PY_DEBUG"),
     )
@@ -167,6 +185,22 @@ def _port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port out of range 1-65535: {port}")
     return port
+
+
+def _file_mode(text: str) -> int:
+    """An octal file mode as K3s takes it (``0644``, ``644``)."""
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an octal file mode: {text!r}") from None
+    if not 0 <= mode <= 0o777:
+        raise argparse.ArgumentTypeError(f"file mode out of range 0-0777: {text!r}")
+    return mode
+
+
+def _split_list(values: Sequence[str]) -> tuple[str, ...]:
+    """Repeated and comma-separated values in one list, as K3s' list flags take them."""
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
 def env_bool(name: str) -> bool:

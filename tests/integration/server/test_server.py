@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -47,7 +48,18 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def ca_file(self) -> Path:
+        return self.data_dir / "tls" / "server-ca.crt"
+
+    def tls(self) -> ssl.SSLContext:
+        """Trusts the server's CA (created at its first start) and presents the admin client certificate."""
+        context = ssl.create_default_context(cafile=self.ca_file)
+        tls = self.data_dir / "tls"
+        context.load_cert_chain(tls / "client-admin.crt", tls / "client-admin.key")
+        return context
 
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")
@@ -55,18 +67,23 @@ class ServerProcess:
     def wait_ready(self, timeout: float) -> float:
         """Poll /readyz until it answers 200 "ok"; return the seconds since the process started."""
         deadline = self.started_at + timeout
-        with httpx.Client(timeout=1.0) as client:
+        client: httpx.Client | None = None
+        try:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     pytest.fail(f"k3py server exited with {self.process.returncode}:\n{self.stderr()}")
                 try:
-                    response = client.get(self.url + "/readyz")
+                    if client is None and self.ca_file.exists():  # written atomically at the first start
+                        client = httpx.Client(timeout=1.0, verify=ssl.create_default_context(cafile=self.ca_file))
+                    response = client.get(self.url + "/readyz") if client is not None else None
                 except httpx.TransportError:
-                    pass
-                else:
-                    if response.status_code == 200 and response.text == "ok":
-                        return time.monotonic() - self.started_at
+                    response = None
+                if response is not None and response.status_code == 200 and response.text == "ok":
+                    return time.monotonic() - self.started_at
                 time.sleep(0.02)
+        finally:
+            if client is not None:
+                client.close()
         pytest.fail(f"/readyz did not answer 200 within {timeout}s:\n{self.stderr()}")
 
     def wait_exit(self, timeout: float) -> int:
@@ -109,6 +126,7 @@ def start_server(k3py_bin: Path, tmp_path: Path) -> Iterator[StartServer]:
         stderr_path = tmp_path / f"server-{len(started)}.stderr"
         env = {k: v for k, v in os.environ.items() if not k.startswith("K3PY_")}
         args = ["server", "--data-dir", str(data_dir), "--https-listen-port", str(port), "--bind-address", "127.0.0.1"]
+        args += ["--write-kubeconfig", str(tmp_path / f"kubeconfig-{len(started)}.yaml")]
         with stderr_path.open("wb") as stderr:
             process = subprocess.Popen(
                 [str(k3py_bin), *args, *extra],
@@ -159,7 +177,7 @@ def test_server_serves_health_then_stops_cleanly_on_signal(start_server: StartSe
     took = proc.wait_ready(READY_WITHIN_SECONDS)
     assert took < READY_WITHIN_SECONDS, f"time from exec to /readyz 200: {took:.2f}s"
 
-    with httpx.Client(base_url=proc.url, timeout=5.0) as client:
+    with httpx.Client(base_url=proc.url, timeout=5.0, verify=proc.tls()) as client:
         for path in ("/livez", "/healthz"):
             response = client.get(path)
             assert (response.status_code, response.text) == (200, "ok"), path
@@ -175,7 +193,7 @@ def test_server_serves_health_then_stops_cleanly_on_signal(start_server: StartSe
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert (proc.data_dir / "db" / "state.db").is_file()
-    assert f"k3py server listening on http://127.0.0.1:{proc.port}" in stderr
+    assert f"k3py server listening on https://127.0.0.1:{proc.port}" in stderr
 
 
 def test_server_on_garbage_database_exits_1_with_one_line_error(start_server: StartServer, tmp_path: Path) -> None:
@@ -280,14 +298,19 @@ async def test_app_unknown_path_and_wrong_method_render_status() -> None:
 
 async def test_run_serves_until_sigterm_and_returns(tmp_path: Path) -> None:
     config = server.ServerConfig(
-        data_dir=tmp_path, https_listen_port=0, bind_address="127.0.0.1", datastore_endpoint="memory://"
+        data_dir=tmp_path,
+        https_listen_port=0,
+        bind_address="127.0.0.1",
+        datastore_endpoint="memory://",
+        write_kubeconfig=tmp_path / "kubeconfig.yaml",
     )
     with trio.fail_after(EXIT_WITHIN_SECONDS):
         async with trio.open_nursery() as nursery:
             urls = await nursery.start(server.run, config)
             assert len(urls) == 1
-            assert urls[0].startswith("http://127.0.0.1:")
-            async with httpx.AsyncClient(base_url=urls[0]) as client:
+            assert urls[0].startswith("https://127.0.0.1:")
+            verify = ssl.create_default_context(cafile=tmp_path / "tls" / "server-ca.crt")
+            async with httpx.AsyncClient(base_url=urls[0], verify=verify) as client:
                 response = await client.get("/readyz")
             assert (response.status_code, response.text) == (200, "ok")
             os.kill(os.getpid(), signal.SIGTERM)  # run() returns by itself, so the nursery exits
