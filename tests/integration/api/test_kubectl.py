@@ -140,3 +140,40 @@ def test_kubectl_get_watch_prints_changes(k3py_server: Server, namespace: str) -
     lines = [line.split()[0] for line in out.decode().splitlines() if line.strip()]
     assert lines[0] == "NAME"
     assert lines.count("watched") >= 2  # the create and the change
+
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+        env: [{{name: A, value: "{value}"}}]
+"""
+
+
+def test_kubectl_apply_creates_leaves_unchanged_and_configures(k3py_server: Server, namespace: str) -> None:
+    ns = ["-n", namespace]
+    first = k3py_server.kubectl(*ns, "apply", "-f", "-", stdin=DEPLOYMENT.format(value="1"))
+    assert first.strip() == "deployment.apps/web created"
+    again = k3py_server.kubectl(*ns, "apply", "-f", "-", stdin=DEPLOYMENT.format(value="1"))
+    assert again.strip() == "deployment.apps/web unchanged"
+    changed = k3py_server.kubectl(*ns, "apply", "-f", "-", stdin=DEPLOYMENT.format(value="2"))
+    assert changed.strip() == "deployment.apps/web configured"
+    got = json.loads(k3py_server.kubectl(*ns, "get", "deployment", "web", "-o", "json"))
+    assert got["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "A", "value": "2"}]
+    assert got["metadata"]["generation"] == 2
+    assert "kubectl.kubernetes.io/last-applied-configuration" in got["metadata"]["annotations"]
+
+
+def test_kubectl_explain_reads_the_openapi_documents(k3py_server: Server) -> None:
+    text = k3py_server.kubectl("explain", "deployment.spec.replicas")
+    assert "KIND:       Deployment" in text and "FIELD: replicas <integer>" in text
