@@ -23,7 +23,7 @@ import trio
 import yaml
 
 import k3py
-from k3py.api import discovery, openapi, patching, requestinfo, tables
+from k3py.api import discovery, openapi, patching, requestinfo, subresources, tables
 from k3py.api.handlers import ListOptions, Resources
 from k3py.api.registry import Registry
 from k3py.core import errors, selectors
@@ -333,6 +333,16 @@ class App:
             raise errors.NotFound("the server could not find the requested resource")
         if info.subresource and info.subresource not in rt.subresources:
             raise errors.NotFound("the server could not find the requested resource")
+        if info.subresource == "scale" and (rt.group, rt.plural) in subresources.SCALABLE:
+            return await self.scale(rt, info, request)
+        if info.subresource == "binding" and (rt.group, rt.plural) == ("", "pods") and info.verb == "create":
+            return await self.binding(rt, info.namespace, info.name, await request.object())
+        if (rt.group, rt.plural) == ("", "bindings") and info.verb == "create":
+            pods = self.registry.lookup("", "v1", "pods")
+            assert pods is not None
+            binding = await request.object()
+            pod_name = str((binding.get("metadata") or {}).get("name", ""))
+            return await self.binding(pods, info.namespace, pod_name, binding)
         if info.subresource not in ("", "status"):
             raise errors.MethodNotSupported(
                 f"the {info.subresource} subresource of {rt.plural} is not served yet", kind=rt.plural
@@ -414,6 +424,54 @@ class App:
                 )
             return json_response(listing)
         raise errors.MethodNotSupported(f"{verb} is not supported on {rt.plural}", kind=rt.plural)
+
+    async def scale(self, rt: ResourceType, info: requestinfo.RequestInfo, request: Request) -> Response:
+        """GET, PUT and PATCH of ``/scale``: the Scale view, written back as ``spec.replicas``."""
+        if info.verb == "get":
+            obj = await self.resources.get(rt, info.namespace, info.name)
+            return json_response(subresources.to_scale(rt.group, rt.plural, obj))
+        if info.verb not in ("update", "patch"):
+            raise errors.MethodNotSupported(f"{info.verb} is not supported on {rt.plural}/scale", kind=rt.plural)
+        body = await request.body()
+        patch_type = request.content_type
+
+        def change(current: Obj) -> Obj:
+            scale = subresources.to_scale(rt.group, rt.plural, current)
+            if info.verb == "update":
+                wanted = json.loads(body) if body.strip() else {}
+                if not isinstance(wanted, dict):
+                    raise errors.BadRequest("the body of the request must be a Scale object")
+                expected = (wanted.get("metadata") or {}).get("resourceVersion")
+                if expected and expected != scale["metadata"].get("resourceVersion"):
+                    raise errors.Conflict(
+                        f'Operation cannot be fulfilled on {rt.plural}.{rt.group} "{info.name}": the object has been '
+                        "modified; please apply your changes to the latest version and try again",
+                        kind=rt.plural,
+                        group=rt.group,
+                        name=info.name,
+                    )
+            else:
+                wanted = patching.apply(patch_type, scale, body, rt, self.openapi.schemas)
+            current.setdefault("spec", {})["replicas"] = subresources.replicas_of(wanted)
+            return current
+
+        obj = await self.resources.modify(rt, info.namespace, info.name, change)
+        return json_response(subresources.to_scale(rt.group, rt.plural, obj))
+
+    async def binding(self, pods: ResourceType, namespace: str, name: str, body: Obj) -> Response:
+        """Assign a pod to a node (``pods/binding``): ``spec.nodeName``, then PodScheduled."""
+        node = str((body.get("target") or {}).get("name", "")) if isinstance(body.get("target"), dict) else ""
+        await self.resources.modify(pods, namespace, name, lambda pod: subresources.bind(pod, node))
+
+        def scheduled(pod: Obj) -> Obj:
+            status = pod.setdefault("status", {})
+            conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
+            conditions.append({"type": "PodScheduled", "status": "True", "lastTransitionTime": self.resources.clock()})
+            status["conditions"] = conditions
+            return pod
+
+        await self.resources.modify(pods, namespace, name, scheduled, subresource="status")
+        return json_response(success_status({"name": name, "kind": "pods"}), 201)
 
     def check_fields(self, rt: ResourceType, obj: Obj, validation: str, warnings: list[str]) -> Obj:
         """Unknown fields: refused (Strict, 400 as the apiserver's strict decoding), or dropped with a

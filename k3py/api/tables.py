@@ -359,7 +359,7 @@ def _format_labels(labels: object) -> str:
     return ",".join(pairs) or "<none>"
 
 
-def _selector_string(selector: object) -> str | None:
+def selector_string(selector: object) -> str | None:
     """``LabelSelectorAsSelector(s).String()``; ``None`` when the selector is invalid.
 
     A missing selector selects nothing and an empty one everything; both print as "".
@@ -403,7 +403,7 @@ def _selector_string(selector: object) -> str | None:
 
 def _format_label_selector(selector: object) -> str:
     """``metav1.FormatLabelSelector``: "<none>" when it selects by nothing, "<error>" when invalid."""
-    text = _selector_string(selector)
+    text = selector_string(selector)
     if text is None:
         return "<error>"
     return text or "<none>"
@@ -1172,7 +1172,7 @@ def _replica_set_row(obj: Mapping[str, Any], now: datetime) -> Row:
 
 def _deployment_row(obj: Mapping[str, Any], now: datetime) -> Row:
     names, images = _containers(_map(obj, "spec", "template", "spec"))
-    selector = _selector_string(_dig(obj, "spec", "selector"))
+    selector = selector_string(_dig(obj, "spec", "selector"))
     return [
         _name(obj),
         f"{_int(obj, 'status', 'readyReplicas')}/{_int(obj, 'spec', 'replicas', default=1)}",
@@ -1841,7 +1841,7 @@ def _validating_admission_policy_binding_row(obj: Mapping[str, Any], now: dateti
             param_name = f"{namespace}/{_str(ref, 'name')}" if namespace else f"*/{_str(ref, 'name')}"
         elif ref.get("selector") is not None:
             # Go prints the selector struct's debug String(); the selector text stands in for it.
-            param_name = _selector_string(ref.get("selector")) or ""
+            param_name = selector_string(ref.get("selector")) or ""
     return [_name(obj), _str(obj, "spec", "policyName"), param_name, _age(obj, now)]
 
 

@@ -177,3 +177,12 @@ def test_kubectl_apply_creates_leaves_unchanged_and_configures(k3py_server: Serv
 def test_kubectl_explain_reads_the_openapi_documents(k3py_server: Server) -> None:
     text = k3py_server.kubectl("explain", "deployment.spec.replicas")
     assert "KIND:       Deployment" in text and "FIELD: replicas <integer>" in text
+
+
+def test_kubectl_scale_changes_replicas_through_the_scale_subresource(k3py_server: Server, namespace: str) -> None:
+    ns = ["-n", namespace]
+    k3py_server.kubectl(*ns, "apply", "-f", "-", stdin=DEPLOYMENT.format(value="1"))
+    assert (
+        k3py_server.kubectl(*ns, "scale", "deployment", "web", "--replicas=4").strip() == "deployment.apps/web scaled"
+    )
+    assert k3py_server.kubectl(*ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}") == "4"

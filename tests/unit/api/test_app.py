@@ -304,3 +304,57 @@ async def test_field_validation_strict_warn_and_ignore(client: httpx.AsyncClient
     assert ignored.status_code == 201 and "warning" not in ignored.headers
     bad = await client.post(CM, json=cm("fv3"), params={"fieldValidation": "Loud"})
     assert bad.status_code == 400
+
+
+async def test_scale_subresource_reads_and_writes_replicas(client: httpx.AsyncClient) -> None:
+    url = "/apis/apps/v1/namespaces/default/deployments"
+    dep = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "s"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "s"}},
+            "template": {"metadata": {"labels": {"app": "s"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}},
+        },
+    }
+    await client.post(url, json=dep)
+    scale = (await client.get(f"{url}/s/scale")).json()
+    assert (scale["kind"], scale["apiVersion"], scale["spec"], scale["status"]) == (
+        "Scale",
+        "autoscaling/v1",
+        {"replicas": 2},
+        {"replicas": 0, "selector": "app=s"},
+    )
+    scale["spec"]["replicas"] = 5
+    assert (await client.put(f"{url}/s/scale", json=scale)).json()["spec"]["replicas"] == 5
+    assert (await client.put(f"{url}/s/scale", json=scale)).status_code == 409  # stale resourceVersion
+    patched = await client.patch(
+        f"{url}/s/scale", content=b'{"spec":{"replicas":1}}', headers={"content-type": "application/merge-patch+json"}
+    )
+    assert patched.json()["spec"]["replicas"] == 1
+    deployment = (await client.get(f"{url}/s")).json()
+    assert (deployment["spec"]["replicas"], deployment["metadata"]["generation"]) == (1, 3)
+    negative = await client.patch(
+        f"{url}/s/scale", content=b'{"spec":{"replicas":-1}}', headers={"content-type": "application/merge-patch+json"}
+    )
+    assert negative.status_code == 422
+
+
+async def test_binding_assigns_a_pod_once(client: httpx.AsyncClient) -> None:
+    pods = "/api/v1/namespaces/default/pods"
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b"}, "spec": {"containers": [{"name": "c"}]}}
+    await client.post(pods, json=pod)
+    binding = {
+        "apiVersion": "v1",
+        "kind": "Binding",
+        "metadata": {"name": "b"},
+        "target": {"kind": "Node", "name": "n1"},
+    }
+    r = await client.post(f"{pods}/b/binding", json=binding)
+    assert r.status_code == 201 and r.json()["status"] == "Success"
+    got = (await client.get(f"{pods}/b")).json()
+    assert got["spec"]["nodeName"] == "n1"
+    assert got["status"]["conditions"][0]["type"] == "PodScheduled"
+    again = await client.post(f"{pods}/b/binding", json={**binding, "target": {"name": "n2"}})
+    assert again.status_code == 409

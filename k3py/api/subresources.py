@@ -1,0 +1,74 @@
+"""Subresources that are views of their object: ``scale`` and ``binding``. Pure transformations.
+
+``scale`` is the autoscaling/v1 Scale view of anything with replicas (what ``kubectl scale`` and
+the HPA use); ``binding`` is how a scheduler assigns a pod to a node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k3py.api.tables import selector_string
+from k3py.core import errors
+
+Obj = dict[str, Any]
+
+SCALABLE = frozenset(
+    {("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"), ("", "replicationcontrollers")}
+)
+
+
+def to_scale(group: str, plural: str, obj: Obj) -> Obj:
+    """The Scale of ``obj`` (its metadata, ``spec.replicas``, ``status.replicas`` and selector)."""
+    metadata = obj.get("metadata") or {}
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    selector = spec.get("selector")
+    if (group, plural) == ("", "replicationcontrollers"):  # a plain map, not a LabelSelector
+        text = ",".join(f"{k}={v}" for k, v in sorted((selector or {}).items()))
+    else:
+        text = selector_string(selector) or ""
+    scale_meta = {
+        k: metadata[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in metadata
+    }
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": scale_meta,
+        "spec": {"replicas": int(spec.get("replicas", 1))},
+        "status": {"replicas": int(status.get("replicas", 0)), "selector": text},
+    }
+
+
+def replicas_of(scale: Obj) -> int:
+    """``spec.replicas`` of a Scale the client sent; 422 unless a non-negative integer."""
+    value = (scale.get("spec") or {}).get("replicas", 0) if isinstance(scale.get("spec", {}), dict) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise errors.Invalid(
+            f'Scale "{(scale.get("metadata") or {}).get("name", "")}" is invalid: spec.replicas: Invalid value: '
+            f"{value!r}: must be greater than or equal to 0",
+            kind="Scale",
+            group="autoscaling",
+            causes=(errors.Cause("FieldValueInvalid", "must be greater than or equal to 0", "spec.replicas"),),
+        )
+    return value
+
+
+def bind(pod: Obj, node: str) -> Obj:
+    """``pod`` assigned to ``node``; 409 if it is already on a node (the apiserver's binding rules)."""
+    spec = pod.setdefault("spec", {})
+    name = (pod.get("metadata") or {}).get("name", "")
+    if spec.get("nodeName"):
+        raise errors.Conflict(
+            f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is already assigned to node '
+            f'"{spec["nodeName"]}"',
+            kind="pods/binding",
+            name=name,
+        )
+    if not node:
+        raise errors.Invalid(
+            f'Binding "{name}" is invalid: target.name: Required value',
+            kind="Binding",
+            causes=(errors.Cause("FieldValueRequired", "Required value", "target.name"),),
+        )
+    spec["nodeName"] = node
+    return pod
