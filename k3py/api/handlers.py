@@ -141,14 +141,10 @@ class Resources:
         revision = 0
         if opts.resource_version and opts.resource_version != "0" and opts.resource_version_match == "Exact":
             revision = _revision(opts.resource_version)
-        if name is not None and not opts.continue_token:
-            # One object: no need to scan the range.
-            kv = await self.store.get(self.key(rt, namespace, name)) if namespace or not rt.namespaced else None
-            items_kv = [kv] if kv is not None else []
-            result_revision, token, remaining = self.store.revision, "", 0
-            if kv is None and rt.namespaced and not namespace:
-                page = await self._page(rt, namespace, opts, revision)
-                items_kv, result_revision, token, remaining = page
+        one_key = name is not None and not opts.continue_token and not revision and (namespace or not rt.namespaced)
+        if one_key:  # metadata.name=X names one key: no need to scan the range
+            kv = await self.store.get(self.key(rt, namespace, str(name)))
+            items_kv, result_revision, token, remaining = ([kv] if kv else []), self.store.revision, "", 0
         else:
             items_kv, result_revision, token, remaining = await self._page(rt, namespace, opts, revision)
         items = []
