@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
+from pathlib import Path
 
 from .conftest import BIN, Server
 
@@ -186,3 +188,39 @@ def test_kubectl_scale_changes_replicas_through_the_scale_subresource(k3py_serve
         k3py_server.kubectl(*ns, "scale", "deployment", "web", "--replicas=4").strip() == "deployment.apps/web scaled"
     )
     assert k3py_server.kubectl(*ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}") == "4"
+
+
+def test_kubectl_diff_shows_the_change_apply_would_make(k3py_server: Server, namespace: str) -> None:
+    ns = ["-n", namespace]
+    k3py_server.kubectl(*ns, "apply", "-f", "-", stdin=DEPLOYMENT.format(value="1"))
+    proc = subprocess.run(
+        [str(BIN / "kubectl"), "--kubeconfig", str(k3py_server.kubeconfig), *ns, "diff", "-f", "-"],
+        input=DEPLOYMENT.format(value="2").encode(),
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr.decode()  # kubectl diff: 1 means "differences found"
+    assert '-          value: "1"' in proc.stdout.decode()
+    assert '+          value: "2"' in proc.stdout.decode()
+    live = json.loads(k3py_server.kubectl(*ns, "get", "deployment", "web", "-o", "json"))
+    assert live["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"] == "1"  # dry run only
+
+
+def test_kubectl_wait_and_edit(k3py_server: Server, namespace: str, tmp_path: object) -> None:
+    ns = ["-n", namespace]
+    k3py_server.kubectl(*ns, "apply", "-f", "-", stdin=DEPLOYMENT.format(value="1"))
+    waited = k3py_server.kubectl(*ns, "wait", "--for=jsonpath={.spec.replicas}=2", "deployment/web", "--timeout=10s")
+    assert "condition met" in waited
+    editor = Path(str(tmp_path)) / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/replicas: 2/replicas: 3/" "$1"\n')
+    editor.chmod(0o755)
+    proc = subprocess.run(
+        [str(BIN / "kubectl"), "--kubeconfig", str(k3py_server.kubeconfig), *ns, "edit", "deployment", "web"],
+        env={**os.environ, "KUBE_EDITOR": str(editor)},
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert k3py_server.kubectl(*ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}") == "3"

@@ -86,3 +86,22 @@ def test_dynamic_client_finds_resources_through_discovery(kubernetes_api: Any, n
 
 def test_server_fixture_is_the_real_subprocess(k3py_server: Server) -> None:
     assert k3py_server.process.poll() is None
+
+
+def test_create_from_yaml_with_several_documents_and_a_list(kubernetes_api: Any, namespace: str, tmp_path: Any) -> None:
+    from kubernetes import utils
+
+    manifest = tmp_path / "multi.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m1}\n---\n"
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: m2}\n"
+        "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: m3}\n  spec:\n"
+        "    selector: {matchLabels: {a: b}}\n"
+        "    template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: x}]}}\n"
+    )
+    created = utils.create_from_yaml(kubernetes_api, str(manifest), namespace=namespace)
+    assert sorted(obj.metadata.name for group in created for obj in group) == ["m1", "m2", "m3"]
+    assert client.AppsV1Api(kubernetes_api).read_namespaced_deployment("m3", namespace).spec.selector.match_labels == {
+        "a": "b"
+    }
