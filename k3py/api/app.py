@@ -399,6 +399,9 @@ class App:
                 rt, info.namespace, info.name, change, subresource=info.subresource, dry_run=dry_run
             )
             return with_warnings(json_response(obj), warnings)
+        if verb == "delete" and (rt.group, rt.plural) == ("", "namespaces"):
+            obj, deleted = await self.delete_namespace(rt, info.name, dry_run=dry_run)
+            return json_response(obj, 200 if deleted else 202)
         if verb == "delete":
             options = await self._delete_options(request)
             obj, deleted = await self.resources.delete(
@@ -424,6 +427,39 @@ class App:
                 )
             return json_response(listing)
         raise errors.MethodNotSupported(f"{verb} is not supported on {rt.plural}", kind=rt.plural)
+
+    async def delete_namespace(self, namespaces: ResourceType, name: str, *, dry_run: bool) -> tuple[Obj, bool]:
+        """Terminate a namespace: no new content, delete what is in it, then the namespace itself.
+
+        This is the namespace controller's work (issue 5 gives it its own component); until then
+        the API does it inline, so a deleted namespace never leaves its objects behind. Objects
+        with finalizers are marked and stay; so does the namespace, Terminating, until they go.
+        """
+        if dry_run:
+            return await self.resources.get(namespaces, "", name), True
+
+        def terminating(ns: Obj) -> Obj:
+            ns.setdefault("status", {})["phase"] = "Terminating"  # refuses new content from now on
+            return ns
+
+        await self.resources.modify(namespaces, "", name, terminating, subresource="status")
+        remaining = 0
+        seen_storage: set[tuple[str, str]] = set()
+        for rt in self.registry.resources():
+            if not rt.namespaced or rt.virtual or rt.storage_group_resource in seen_storage:
+                continue
+            seen_storage.add(rt.storage_group_resource)
+            listing = await self.resources.list(rt, name, ListOptions())
+            for item in listing["items"]:
+                try:
+                    _, deleted = await self.resources.delete(rt, name, item["metadata"]["name"])
+                except errors.NotFound:
+                    continue
+                remaining += not deleted
+        if remaining:
+            logger.info("namespace %s: %d objects wait for their finalizers", name, remaining)
+            return await self.resources.get(namespaces, "", name), False
+        return (await self.resources.delete(namespaces, "", name))[0], True
 
     async def scale(self, rt: ResourceType, info: requestinfo.RequestInfo, request: Request) -> Response:
         """GET, PUT and PATCH of ``/scale``: the Scale view, written back as ``spec.replicas``."""

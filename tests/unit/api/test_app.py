@@ -358,3 +358,38 @@ async def test_binding_assigns_a_pod_once(client: httpx.AsyncClient) -> None:
     assert got["status"]["conditions"][0]["type"] == "PodScheduled"
     again = await client.post(f"{pods}/b/binding", json={**binding, "target": {"name": "n2"}})
     assert again.status_code == 409
+
+
+def namespace_body(name: str) -> dict[str, object]:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
+async def test_deleting_a_namespace_deletes_its_content(client: httpx.AsyncClient) -> None:
+    await client.post(
+        "/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gone"}}
+    )
+    await client.post("/api/v1/namespaces/gone/configmaps", json=cm("inside"))
+    await client.post("/api/v1/namespaces/default/configmaps", json=cm("outside"))
+    r = await client.delete("/api/v1/namespaces/gone")
+    assert r.status_code == 200
+    assert (await client.get("/api/v1/namespaces/gone")).status_code == 404
+    names = [item["metadata"]["name"] for item in (await client.get("/api/v1/configmaps")).json()["items"]]
+    assert names == ["outside"]
+
+
+async def test_namespace_with_finalized_content_stays_terminating_and_refuses_new_content(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.post(
+        "/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "held"}}
+    )
+    held = cm("held")
+    held["metadata"]["finalizers"] = ["example.com/keep"]  # type: ignore[index]
+    await client.post("/api/v1/namespaces/held/configmaps", json=held)
+    r = await client.delete("/api/v1/namespaces/held")
+    assert r.status_code == 202
+    assert r.json()["status"]["phase"] == "Terminating"
+    kept = (await client.get("/api/v1/namespaces/held/configmaps/held")).json()
+    assert kept["metadata"]["deletionTimestamp"]
+    refused = await client.post("/api/v1/namespaces/held/configmaps", json=cm("new"))
+    assert (refused.status_code, refused.json()["reason"]) == (403, "Forbidden")
