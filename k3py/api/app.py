@@ -54,7 +54,6 @@ KUBE_MAJOR, KUBE_MINOR = "1", "37"
 DEFAULT_WATCH_SECONDS = 1800.0
 # A bookmark goes out on a quiet watch this often when the client allows them.
 BOOKMARK_INTERVAL = 60.0
-JSON_TYPES = ("application/json", "*/*", "application/*", "")
 
 
 @dataclass

@@ -208,10 +208,9 @@ BUILTINS: tuple[ResourceType, ...] = (
 
 @dataclass
 class Registry:
-    """All served resources, looked up by URL parts or by kind."""
+    """All served resources, looked up by URL parts."""
 
     _by_path: dict[tuple[str, str, str], ResourceType] = field(default_factory=dict)
-    _by_kind: dict[tuple[str, str, str], ResourceType] = field(default_factory=dict)
 
     @classmethod
     def builtin(cls) -> Registry:
@@ -222,18 +221,9 @@ class Registry:
 
     def add(self, rt: ResourceType) -> None:
         self._by_path[(rt.group, rt.version, rt.plural)] = rt
-        self._by_kind.setdefault((rt.group, rt.version, rt.kind), rt)
-
-    def remove(self, group: str, version: str, plural: str) -> None:
-        rt = self._by_path.pop((group, version, plural), None)
-        if rt is not None and self._by_kind.get((group, version, rt.kind)) is rt:
-            del self._by_kind[(group, version, rt.kind)]
 
     def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_path.get((group, version, plural))
-
-    def by_kind(self, group: str, version: str, kind: str) -> ResourceType | None:
-        return self._by_kind.get((group, version, kind))
 
     def resources(self) -> list[ResourceType]:
         return list(self._by_path.values())

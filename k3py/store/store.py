@@ -26,7 +26,7 @@ import trio
 
 from k3py.concurrency import bridge, fanout
 from k3py.store import keys, revlog
-from k3py.store.backend import Backend, Loaded, LogRow, MemoryBackend
+from k3py.store.backend import META_COMPACTED, Backend, Loaded, LogRow, MemoryBackend
 from k3py.store.errors import StoreClosed, StoreError, StoreUnavailable, WatchDropped
 from k3py.store.revlog import Event, EventType, KeyValue
 from k3py.store.writer import CompactTo, Flush, Message, Writer, WriteRequest
@@ -265,7 +265,7 @@ class Store:
     def _load(self, loaded: Loaded, revision: int) -> None:
         self._revision = revision
         self._keys = revlog.KeySpace(loaded.kvs)
-        compacted = loaded.meta.get("compacted", 0)
+        compacted = loaded.meta.get(META_COMPACTED, 0)
         self._history = revlog.History(compacted, max_events=self.settings.max_revisions)
         now = trio.current_time()
         last: dict[str, KeyValue] = {}
