@@ -26,7 +26,7 @@ import k3py
 from k3py.api import discovery, openapi, patching, requestinfo, subresources, tables
 from k3py.api.handlers import ListOptions, Resources
 from k3py.api.registry import Registry
-from k3py.core import errors, selectors
+from k3py.core import errors, managedfields, patch, selectors
 
 if TYPE_CHECKING:
     from k3py.api.registry import ResourceType
@@ -216,7 +216,7 @@ class App:
     def __init__(self, store: Store, registry: Registry | None = None) -> None:
         self.store = store
         self.registry = registry or Registry.builtin()
-        self.resources = Resources(store)
+        self.resources = Resources(store, schema_for=self._field_schema)
         # Built on first use: the definitions cost ~8 MB and 0.1 s, which start-up need not pay.
         self._openapi: openapi.Documents | None = None
 
@@ -375,14 +375,20 @@ class App:
                 f'fieldValidation: Unsupported value: "{validation}": supported values: "Ignore", "Strict", "Warn"'
             )
         warnings: list[str] = []
+        if verb == "patch" and request.content_type == patching.APPLY_PATCH:
+            return await self.server_side_apply(rt, info, request, validation, dry_run=dry_run)
+        if request.param("force"):
+            raise _invalid_option("force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch")
+        manager = field_manager(request)
+        owner = self.resources.write_for(rt, manager, info.subresource) if manager else None
         if verb == "create":
             payload = self.check_fields(rt, await request.object(), validation, warnings)
-            obj = await self.resources.create(rt, info.namespace, payload, dry_run=dry_run)
+            obj = await self.resources.create(rt, info.namespace, payload, dry_run=dry_run, owner=owner)
             return with_warnings(json_response(obj, 201), warnings)
         if verb == "update":
             payload = self.check_fields(rt, await request.object(), validation, warnings)
             obj = await self.resources.update(
-                rt, info.namespace, info.name, payload, subresource=info.subresource, dry_run=dry_run
+                rt, info.namespace, info.name, payload, subresource=info.subresource, dry_run=dry_run, owner=owner
             )
             return with_warnings(json_response(obj), warnings)
         if verb == "patch":
@@ -395,7 +401,7 @@ class App:
                 return self.check_fields(rt, patched, validation, warnings)
 
             obj = await self.resources.modify(
-                rt, info.namespace, info.name, change, subresource=info.subresource, dry_run=dry_run
+                rt, info.namespace, info.name, change, subresource=info.subresource, dry_run=dry_run, owner=owner
             )
             return with_warnings(json_response(obj), warnings)
         if verb == "delete" and (rt.group, rt.plural) == ("", "namespaces"):
@@ -426,6 +432,63 @@ class App:
                 )
             return json_response(listing)
         raise errors.MethodNotSupported(f"{verb} is not supported on {rt.plural}", kind=rt.plural)
+
+    def _field_schema(self, rt: ResourceType) -> managedfields.FieldSchema | None:
+        schemas = self.openapi.schemas
+        name = schemas.name_for(rt.group, rt.version, rt.kind)
+        return None if name is None else patch.DictSchema.from_definitions(schemas.definitions, name)
+
+    async def server_side_apply(
+        self, rt: ResourceType, info: requestinfo.RequestInfo, request: Request, validation: str, *, dry_run: bool
+    ) -> Response:
+        """PATCH with ``application/apply-patch+yaml``: create or merge the configuration as its
+        field manager, which then owns exactly the fields it applied (``core.managedfields``)."""
+        manager = request.param("fieldManager")
+        if not manager:
+            raise _invalid_option("fieldManager", "FieldValueRequired", "Required value: is required for apply patch")
+        managedfields.check_manager(manager)
+        warnings: list[str] = []
+        config = self.check_fields(rt, await request.object(), validation, warnings)
+        if not config.get("apiVersion") or not config.get("kind"):
+            raise errors.BadRequest("the applied configuration must set apiVersion and kind")
+        config_meta = config.get("metadata")
+        if not isinstance(config_meta, dict) or not config_meta.get("name"):
+            raise errors.BadRequest("the applied configuration must set metadata.name")
+        if config_meta["name"] != info.name:
+            raise errors.BadRequest(
+                f"the name of the object ({config_meta['name']}) does not match the name on the URL ({info.name})"
+            )
+        write = self.resources.write_for(rt, manager, info.subresource)
+        schema = self.resources.schema_of(rt)
+        force = request.flag("force")
+        expected = config_meta.get("resourceVersion")
+
+        def change(current: Obj) -> Obj:
+            if expected and str(expected) != current["metadata"].get("resourceVersion"):
+                raise errors.Conflict(
+                    f'Operation cannot be fulfilled on {rt.plural} "{info.name}": the object has been modified; '
+                    "please apply your changes to the latest version and try again",
+                    kind=rt.plural,
+                    group=rt.group,
+                    name=info.name,
+                )
+            return managedfields.apply(current, config, schema, write, force=force)
+
+        while True:
+            try:
+                obj = await self.resources.modify(
+                    rt, info.namespace, info.name, change, subresource=info.subresource, dry_run=dry_run
+                )
+                return with_warnings(json_response(obj), warnings)
+            except errors.NotFound as exc:
+                if info.subresource or exc.name != info.name:
+                    raise
+            created = managedfields.apply(None, config, schema, write, force=force)
+            try:
+                obj = await self.resources.create(rt, info.namespace, created, dry_run=dry_run)
+            except errors.AlreadyExists:
+                continue  # created meanwhile: apply to it
+            return with_warnings(json_response(obj, 201), warnings)
 
     async def delete_namespace(self, namespaces: ResourceType, name: str, *, dry_run: bool) -> tuple[Obj, bool]:
         """Terminate a namespace: no new content, delete what is in it, then the namespace itself.
@@ -490,7 +553,9 @@ class App:
             current.setdefault("spec", {})["replicas"] = subresources.replicas_of(wanted)
             return current
 
-        obj = await self.resources.modify(rt, info.namespace, info.name, change)
+        manager = field_manager(request)
+        owner = self.resources.write_for(rt, manager, "scale") if manager else None
+        obj = await self.resources.modify(rt, info.namespace, info.name, change, owner=owner)
         return json_response(subresources.to_scale(rt.group, rt.plural, obj))
 
     async def binding(self, pods: ResourceType, namespace: str, name: str, body: Obj) -> Response:
@@ -684,6 +749,24 @@ def render_list(rt: ResourceType, listing: Obj, rendering: Rendering) -> Obj:
             "items": [_partial(item, rendering) for item in listing["items"]],
         }
     return listing
+
+
+def field_manager(request: Request) -> str:
+    """Who makes a write, for managedFields: ``fieldManager``, else the client's name from its
+    User-Agent (``kubectl/v1.31.0 (linux/amd64) ...`` -> ``kubectl``), as the apiserver does."""
+    manager = request.param("fieldManager") or request.headers.get("user-agent", "").split("/")[0]
+    manager = manager[: managedfields.MAX_MANAGER_LENGTH]
+    managedfields.check_manager(manager)
+    return manager
+
+
+def _invalid_option(name: str, reason: str, message: str) -> errors.Invalid:
+    return errors.Invalid(
+        f'PatchOptions.meta.k8s.io "" is invalid: {name}: {message}',
+        kind="PatchOptions",
+        group="meta.k8s.io",
+        causes=(errors.Cause(reason, message, name),),
+    )
 
 
 def with_warnings(response: Response, warnings: list[str]) -> Response:

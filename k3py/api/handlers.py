@@ -22,7 +22,7 @@ import trio
 
 from k3py.api import allocators, strategies
 from k3py.api.storage_errors import interpreted, not_found, qualified
-from k3py.core import errors, meta, selectors
+from k3py.core import errors, managedfields, meta, selectors
 from k3py.store import Compacted, EventType, RevisionMismatch, keys
 
 if TYPE_CHECKING:
@@ -30,7 +30,11 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
     from k3py.api.registry import ResourceType
+    from k3py.core.managedfields import FieldSchema
     from k3py.store import KeyValue, Store
+
+    #: the schema of a resource's objects, for field ownership (None: schema-less)
+    SchemaLookup = Callable[[ResourceType], FieldSchema | None]
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +100,12 @@ class Resources:
         *,
         clock: Callable[[], str] = now_rfc3339,
         new_uid: Callable[[], str] = lambda: str(uuid.uuid4()),
+        schema_for: SchemaLookup | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.new_uid = new_uid
+        self.schema_for = schema_for
         # Services choose addresses from what the stored services use: one chooser at a time.
         self._service_lock = trio.Lock()
 
@@ -258,7 +264,16 @@ class Resources:
             )
         obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
 
-    async def create(self, rt: ResourceType, namespace: str, obj: Obj, *, dry_run: bool = False) -> Obj:
+    async def create(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        obj: Obj,
+        *,
+        dry_run: bool = False,
+        owner: managedfields.Write | None = None,
+    ) -> Obj:
+        """Create an object; ``owner`` (a field manager's write) is recorded as owning what it set."""
         self._check_kind(rt, obj)
         self._check_namespace(rt, namespace, obj)
         metadata = obj["metadata"]
@@ -284,6 +299,7 @@ class Resources:
         if rt.namespaced:
             await self._check_namespace_open(namespace)
         strategies.prepare_for_create(rt, obj)
+        self._track(rt, {}, obj, owner)
         if (rt.group, rt.plural) == ("", "services"):
             async with self._service_lock:
                 await self._allocate_service(rt, obj, None)
@@ -381,6 +397,7 @@ class Resources:
         *,
         subresource: str = "",
         dry_run: bool = False,
+        owner: managedfields.Write | None = None,
     ) -> Obj:
         """Replace an object (PUT). A resourceVersion in ``obj`` makes it compare-and-swap."""
         self._check_kind(rt, obj)
@@ -398,10 +415,12 @@ class Resources:
             if expected and _revision(str(expected)) != current_kv.mod_rev:
                 raise RevisionMismatch(key, _revision(str(expected)), current_kv)
             current = self.decode(current_kv)
-            new = self._merge_update(rt, current, obj, subresource)
+            new = self._merge_update(rt, current, obj, subresource, owner)
             return await self._write_update(rt, key, current_kv, new, dry_run=dry_run)
 
-    def _merge_update(self, rt: ResourceType, current: Obj, new: Obj, subresource: str) -> Obj:
+    def _merge_update(
+        self, rt: ResourceType, current: Obj, new: Obj, subresource: str, owner: managedfields.Write | None
+    ) -> Obj:
         """Apply the rules of an update: system fields kept, status or main part only."""
         has_status = "status" in rt.subresources
         if subresource == "status":
@@ -410,6 +429,7 @@ class Resources:
             if merged["status"] is None:
                 merged.pop("status")
             merged["metadata"] = current["metadata"]
+            self._track(rt, current, merged, owner)
             return merged
         if has_status:
             if "status" in current:
@@ -425,7 +445,22 @@ class Resources:
         strategies.prepare_for_update(rt, current, new)
         if meta.spec_changed(current, new):
             new_meta["generation"] = int(old_meta.get("generation") or 1) + 1
+        self._track(rt, current, new, owner)
         return new
+
+    def write_for(self, rt: ResourceType, manager: str, subresource: str = "") -> managedfields.Write:
+        """How field ownership sees a write of ``manager`` to ``rt`` (or its ``subresource``)."""
+        return managedfields.Write.of(
+            manager, rt.api_version, self.clock(), has_status="status" in rt.subresources, subresource=subresource
+        )
+
+    def schema_of(self, rt: ResourceType) -> FieldSchema | None:
+        return self.schema_for(rt) if self.schema_for is not None else None
+
+    def _track(self, rt: ResourceType, old: Obj, new: Obj, owner: managedfields.Write | None) -> None:
+        """Record in managedFields what the writer changed (writes without an owner are internal)."""
+        if owner is not None:
+            managedfields.track_update(old, new, self.schema_of(rt), owner)
 
     async def _write_update(self, rt: ResourceType, key: str, current_kv: KeyValue, new: Obj, *, dry_run: bool) -> Obj:
         if (rt.group, rt.plural) == ("", "services"):
@@ -464,6 +499,7 @@ class Resources:
         *,
         subresource: str = "",
         dry_run: bool = False,
+        owner: managedfields.Write | None = None,
     ) -> Obj:
         """Read, ``change`` and write back, retrying on conflicts (the apiserver's GuaranteedUpdate)."""
         key = self.key(rt, namespace, name)
@@ -476,7 +512,7 @@ class Resources:
             self._check_kind(rt, new)
             self._check_namespace(rt, namespace, new)
             new["metadata"]["name"] = name
-            new = self._merge_update(rt, current, new, subresource)
+            new = self._merge_update(rt, current, new, subresource, owner)
             try:
                 with interpreted(rt.group, rt.plural, name):
                     return await self._write_update(rt, key, current_kv, new, dry_run=dry_run)

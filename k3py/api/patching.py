@@ -31,7 +31,7 @@ def apply(
             f"the body of the request was in an unknown format - accepted media types include: {', '.join(PATCH_TYPES)}"
         )
     if patch_type == APPLY_PATCH:
-        raise errors.UnsupportedMediaType("server-side apply is not supported yet")
+        raise errors.UnsupportedMediaType("server-side apply is not supported on this subresource")
     try:
         document = json.loads(body)
     except ValueError as exc:

@@ -397,6 +397,38 @@ class DictSchema:
     def patch_merge_key(self) -> str:
         return str(self.schema.get("x-kubernetes-patch-merge-key", ""))
 
+    def _extension(self, name: str) -> Any:
+        """An ``x-kubernetes-*`` extension, on the field or else on the type it refers to."""
+        if name in self.schema:
+            return self.schema[name]
+        return self._resolved().get(name)
+
+    @property
+    def list_type(self) -> str:
+        """How server-side apply treats the list: ``x-kubernetes-list-type``, else what the patch
+        strategy implies (a merge key: a keyed map; merge alone: a set), else atomic."""
+        declared = self._extension("x-kubernetes-list-type")
+        if declared in ("atomic", "set", "map"):
+            return str(declared)
+        if "merge" in self.patch_strategy.split(","):
+            return "map" if self.patch_merge_key else "set"
+        return "atomic"
+
+    @property
+    def list_map_keys(self) -> tuple[str, ...]:
+        keys = self._extension("x-kubernetes-list-map-keys")
+        if isinstance(keys, list) and keys:
+            return tuple(str(k) for k in keys)
+        return (self.patch_merge_key,) if self.patch_merge_key else ()
+
+    @property
+    def map_atomic(self) -> bool:
+        return bool(self._extension("x-kubernetes-map-type") == "atomic")
+
+    def declares(self, name: str) -> bool:
+        properties = self._resolved().get("properties")
+        return isinstance(properties, dict) and name in properties
+
     def _resolved(self) -> Mapping[str, Any]:
         schema = self.schema
         for _ in range(32):  # a chain of references; the bound only guards against a cycle
