@@ -15,7 +15,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -46,6 +46,8 @@ LABEL_NAMED = frozenset({("", "namespaces"), ("", "services")})
 PATH_NAMED_GROUPS = frozenset({"rbac.authorization.k8s.io"})
 # How many times a read-modify-write retries on a conflict before giving up (GuaranteedUpdate).
 UPDATE_RETRIES = 16
+# A pod's terminationGracePeriodSeconds when its spec has none (the API's default).
+DEFAULT_GRACE_PERIOD = 30
 
 
 def now_rfc3339() -> str:
@@ -547,6 +549,10 @@ class Resources:
             current = self.decode(current_kv)
             _check_preconditions(rt, name, current, preconditions or {})
             metadata = current["metadata"]
+            if (rt.group, rt.plural) == ("", "pods"):
+                grace = await self._pod_grace_period(current, grace_period)
+                if grace:
+                    return await self._delete_gracefully(key, current_kv, current, grace, dry_run=dry_run), False
             if metadata.get("finalizers"):
                 if not metadata.get("deletionTimestamp"):
                     metadata["deletionTimestamp"] = self.clock()
@@ -560,6 +566,37 @@ class Resources:
             kv = await self.store.delete(key, expected_rev=current_kv.mod_rev)
         metadata["resourceVersion"] = str(kv.mod_rev)
         return current, True
+
+
+    async def _pod_grace_period(self, pod: Obj, requested: int | None) -> int:
+        """How long a pod may take to stop: what the request asks, else its spec's (30 s by default);
+        none when no kubelet runs it (not bound, bound to no existing node, or finished)."""
+        spec, status = pod.get("spec") or {}, pod.get("status") or {}
+        node = spec.get("nodeName")
+        if not node or status.get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is None:
+            requested = spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE_PERIOD)
+        if not isinstance(requested, int) or requested <= 0:
+            return 0
+        if await self.store.get(keys.object_key("", "nodes", "", str(node))) is None:
+            return 0
+        return requested
+
+    async def _delete_gracefully(self, key: str, current_kv: KeyValue, pod: Obj, grace: int, *, dry_run: bool) -> Obj:
+        """Mark a running pod for deletion by ``grace`` seconds from now; its kubelet stops the
+        containers and deletes it. A later delete may shorten the period, never lengthen it."""
+        metadata = pod["metadata"]
+        pending = metadata.get("deletionGracePeriodSeconds")
+        if metadata.get("deletionTimestamp") and isinstance(pending, int) and pending <= grace:
+            return pod
+        now = datetime.strptime(self.clock(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        metadata["deletionTimestamp"] = (now + timedelta(seconds=grace)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        metadata["deletionGracePeriodSeconds"] = grace
+        if not dry_run:
+            kv = await self.store.update(key, self.encode(pod), expected_rev=current_kv.mod_rev)
+            metadata["resourceVersion"] = str(kv.mod_rev)
+        return pod
 
 
 def _check_preconditions(rt: ResourceType, name: str, current: Obj, preconditions: Obj) -> None:
