@@ -224,3 +224,20 @@ def test_kubectl_wait_and_edit(k3py_server: Server, namespace: str, tmp_path: ob
     )
     assert proc.returncode == 0, proc.stderr.decode()
     assert k3py_server.kubectl(*ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}") == "3"
+
+
+def test_kubectl_apply_prune_deletes_what_left_the_manifests(
+    k3py_server: Server, namespace: str, tmp_path: Path
+) -> None:
+    for name in ("kept", "dropped"):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, labels: {{app: pruned}}}}\ndata: {{k: v}}\n"
+        )
+    args = ("apply", "-n", namespace, "--prune", "-l", "app=pruned", "--prune-allowlist=core/v1/ConfigMap")
+    first = k3py_server.kubectl(*args, "-f", str(tmp_path))
+    assert sorted(first.split("\n"))[1:] == ["configmap/dropped created", "configmap/kept created"]
+    (tmp_path / "dropped.yaml").unlink()
+    second = k3py_server.kubectl(*args, "-f", str(tmp_path))
+    assert sorted(second.split("\n"))[1:] == ["configmap/dropped pruned", "configmap/kept unchanged"]
+    names = k3py_server.kubectl("get", "configmaps", "-n", namespace, "-l", "app=pruned", "-o", "name")
+    assert names.split() == ["configmap/kept"]
