@@ -367,6 +367,10 @@ class SchemaNode(Protocol):
     def items(self) -> SchemaNode | None: ...
 
 
+_RESOLVED: dict[tuple[int, int], tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]] = {}
+_RESOLVED_LIMIT = 100_000  # far more nodes than Kubernetes' definitions have; CRD churn is dropped whole
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class DictSchema:
     """A :class:`SchemaNode` over OpenAPI-shaped dicts (Swagger 2.0 ``definitions`` or v3 schemas).
@@ -430,6 +434,19 @@ class DictSchema:
         return isinstance(properties, dict) and name in properties
 
     def _resolved(self) -> Mapping[str, Any]:
+        # Every write walks the schema of its object (field ownership), so resolutions are kept:
+        # keyed by identity, holding both dicts so that an identity is never reused meanwhile.
+        key = (id(self.schema), id(self.definitions))
+        cached = _RESOLVED.get(key)
+        if cached is not None and cached[0] is self.schema and cached[1] is self.definitions:
+            return cached[2]
+        resolved = self._resolve()
+        if len(_RESOLVED) >= _RESOLVED_LIMIT:
+            _RESOLVED.clear()
+        _RESOLVED[key] = (self.schema, self.definitions, resolved)
+        return resolved
+
+    def _resolve(self) -> Mapping[str, Any]:
         schema = self.schema
         for _ in range(32):  # a chain of references; the bound only guards against a cycle
             all_of = schema.get("allOf")
