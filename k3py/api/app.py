@@ -23,8 +23,8 @@ import trio
 import yaml
 
 import k3py
-from k3py.api import discovery, openapi, patching, requestinfo, subresources, tables
-from k3py.api.handlers import ListOptions, Resources
+from k3py.api import crds, customresources, discovery, openapi, patching, requestinfo, subresources, tables
+from k3py.api.handlers import ListOptions
 from k3py.api.registry import Registry
 from k3py.core import errors, managedfields, patch, selectors
 
@@ -52,6 +52,8 @@ KUBE_MAJOR, KUBE_MINOR = "1", "37"
 # A watch without timeoutSeconds ends after this long, as the apiserver's min-request-timeout
 # (1800 s, randomised) does; clients watch again from their last resourceVersion.
 DEFAULT_WATCH_SECONDS = 1800.0
+# DeleteOptions.propagationPolicy; the garbage collector of issue 5 acts on them (not yet).
+PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 # A bookmark goes out on a quiet watch this often when the client allows them.
 BOOKMARK_INTERVAL = 60.0
 
@@ -216,15 +218,26 @@ class App:
     def __init__(self, store: Store, registry: Registry | None = None) -> None:
         self.store = store
         self.registry = registry or Registry.builtin()
-        self.resources = Resources(store, schema_for=self._field_schema)
+        # The generic verbs, with CustomResourceDefinitions served as they come and go.
+        self.resources = customresources.CustomResources(
+            store, self.registry, on_change=self._custom_resources_changed, schema_for=self._field_schema
+        )
         # Built on first use: the definitions cost ~8 MB and 0.1 s, which start-up need not pay.
         self._openapi: openapi.Documents | None = None
 
     @property
     def openapi(self) -> openapi.Documents:
         if self._openapi is None:
-            self._openapi = openapi.Documents(self.registry.resources(), openapi.Schemas.builtin())
+            schemas = openapi.Schemas.builtin()
+            custom = crds.openapi_resources(self.resources.custom_types)
+            if custom:
+                schemas = schemas.with_custom_resources(custom)
+            self._openapi = openapi.Documents(self.registry.resources(), schemas)
         return self._openapi
+
+    def _custom_resources_changed(self) -> None:
+        """The served CRDs changed: new documents (and hashes, which is how clients notice) on next use."""
+        self._openapi = None
 
     @property
     def healthy(self) -> bool:
@@ -250,6 +263,7 @@ class App:
 
         try:
             await bootstrap.ensure_defaults(self.resources, self.registry)
+            await self.resources.sync()  # serve the CRDs already stored
         except errors.K3pyError as exc:
             await send({"type": "lifespan.startup.failed", "message": exc.message})
             return
@@ -332,7 +346,7 @@ class App:
             raise errors.NotFound("the server could not find the requested resource")
         if info.subresource and info.subresource not in rt.subresources:
             raise errors.NotFound("the server could not find the requested resource")
-        if info.subresource == "scale" and (rt.group, rt.plural) in subresources.SCALABLE:
+        if info.subresource == "scale" and subresources.scalable(rt):
             return await self.scale(rt, info, request)
         if info.subresource == "binding" and (rt.group, rt.plural) == ("", "pods") and info.verb == "create":
             return await self.binding(rt, info.namespace, info.name, await request.object())
@@ -527,14 +541,14 @@ class App:
         """GET, PUT and PATCH of ``/scale``: the Scale view, written back as ``spec.replicas``."""
         if info.verb == "get":
             obj = await self.resources.get(rt, info.namespace, info.name)
-            return json_response(subresources.to_scale(rt.group, rt.plural, obj))
+            return json_response(subresources.scale_of(rt, obj))
         if info.verb not in ("update", "patch"):
             raise errors.MethodNotSupported(f"{info.verb} is not supported on {rt.plural}/scale", kind=rt.plural)
         body = await request.body()
         patch_type = request.content_type
 
         def change(current: Obj) -> Obj:
-            scale = subresources.to_scale(rt.group, rt.plural, current)
+            scale = subresources.scale_of(rt, current)
             if info.verb == "update":
                 wanted = json.loads(body) if body.strip() else {}
                 if not isinstance(wanted, dict):
@@ -550,13 +564,12 @@ class App:
                     )
             else:
                 wanted = patching.apply(patch_type, scale, body, rt, self.openapi.schemas)
-            current.setdefault("spec", {})["replicas"] = subresources.replicas_of(wanted)
-            return current
+            return subresources.with_replicas(rt, current, subresources.replicas_of(wanted))
 
         manager = field_manager(request)
         owner = self.resources.write_for(rt, manager, "scale") if manager else None
         obj = await self.resources.modify(rt, info.namespace, info.name, change, owner=owner)
-        return json_response(subresources.to_scale(rt.group, rt.plural, obj))
+        return json_response(subresources.scale_of(rt, obj))
 
     async def binding(self, pods: ResourceType, namespace: str, name: str, body: Obj) -> Response:
         """Assign a pod to a node (``pods/binding``): ``spec.nodeName``, then PodScheduled."""
@@ -575,9 +588,16 @@ class App:
 
     def check_fields(self, rt: ResourceType, obj: Obj, validation: str, warnings: list[str]) -> Obj:
         """Unknown fields: refused (Strict, 400 as the apiserver's strict decoding), or dropped with a
-        warning (Warn, the default) or silently (Ignore), as decoding into the typed object drops them."""
-        schemas = self.openapi.schemas
-        unknown = schemas.unknown_fields(obj, rt.group, rt.version, rt.kind, drop=validation != "Strict")
+        warning (Warn, the default) or silently (Ignore), as decoding into the typed object drops them.
+
+        A custom resource is pruned by its structural schema (what was pruned is what Strict
+        refuses); its defaults come later, on the object to store, as a server-side apply
+        configuration must not get them."""
+        if rt.custom is not None:
+            unknown = crds.prune(rt, obj)
+        else:
+            schemas = self.openapi.schemas
+            unknown = schemas.unknown_fields(obj, rt.group, rt.version, rt.kind, drop=validation != "Strict")
         if unknown and validation == "Strict":
             listed = ", ".join(f'unknown field "{path}"' for path in unknown)
             raise errors.BadRequest(f"strict decoding error: {listed}")
@@ -632,6 +652,16 @@ class App:
                     raise errors.BadRequest(f"invalid {name}: {request.param(name)!r}") from exc
         if request.param("propagationPolicy"):
             options["propagationPolicy"] = request.param("propagationPolicy")
+        policy = options.get("propagationPolicy")
+        if policy is not None and policy not in PROPAGATION_POLICIES:
+            supported = ", ".join(f'"{p}"' for p in PROPAGATION_POLICIES)
+            message = f'Unsupported value: "{policy}": supported values: {supported}'
+            raise errors.Invalid(
+                f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: {message}',
+                kind="DeleteOptions",
+                group="meta.k8s.io",
+                causes=(errors.Cause("FieldValueNotSupported", message, "propagationPolicy"),),
+            )
         return options
 
     def _watch_stream(
@@ -714,6 +744,8 @@ def _table(rt: ResourceType, objects: list[Obj], rendering: Rendering, **extra: 
         now=datetime.now(UTC),
         include_object=rendering.include_object,
         api_version=rendering.api_version,
+        # a custom resource's columns: its version's additionalPrinterColumns (Name and Age without)
+        printer_columns=list(rt.custom.printer_columns) if rt.custom is not None else None,
         **extra,
     )
 

@@ -567,7 +567,6 @@ class Resources:
         metadata["resourceVersion"] = str(kv.mod_rev)
         return current, True
 
-
     async def _pod_grace_period(self, pod: Obj, requested: int | None) -> int:
         """How long a pod may take to stop: what the request asks, else its spec's (30 s by default);
         none when no kubelet runs it (not bound, bound to no existing node, or finished)."""

@@ -87,6 +87,8 @@ PATCH_MEDIA_TYPES = (
     "application/apply-patch+yaml",
 )
 
+CUSTOM_PATCH_MEDIA_TYPES = tuple(t for t in PATCH_MEDIA_TYPES if t != "application/strategic-merge-patch+json")
+
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 LIST_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"
 STATUS = "io.k8s.apimachinery.pkg.apis.meta.v1.Status"
@@ -751,6 +753,9 @@ class _Builder:
             self._subresource(rt, sub, f"{item}/{sub}", gvk, scope, item_params)
 
     def _patch(self, route: str, description: str, gvk: tuple[str, str, str], name: str) -> _Op:
+        # Custom resources have no patch strategies: kubectl's apply reads the patch media types
+        # here to choose between a strategic merge patch and a JSON merge patch.
+        custom = self.schemas.name_for(*gvk) in self.schemas.custom
         return _Op(
             "patch",
             route,
@@ -759,7 +764,7 @@ class _Builder:
             gvk,
             _PATCH_PARAMS,
             body=PATCH,
-            consumes=PATCH_MEDIA_TYPES,
+            consumes=CUSTOM_PATCH_MEDIA_TYPES if custom else PATCH_MEDIA_TYPES,
             responses=_ok(name, "201"),
         )
 

@@ -46,7 +46,7 @@ def apply(
         result = patch.merge_patch(current, document)
     else:
         name = schemas.name_for(rt.group, rt.version, rt.kind)
-        if name is None:  # custom resources have no patch strategies: the apiserver refuses
+        if name is None or name in schemas.custom:  # custom resources have no patch strategies: refused
             raise errors.UnsupportedMediaType(
                 f"the body of the request was in an unknown format - accepted media types include: "
                 f"{JSON_PATCH}, {MERGE_PATCH}, {APPLY_PATCH}"

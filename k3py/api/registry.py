@@ -1,17 +1,49 @@
 """The table of resources the API serves: one entry per group/version/resource.
 
-Built-ins and (later) custom resources register the same way; adding a built-in is one entry
-here (plus its validation). Pure data and lookups: no I/O, no store.
+Built-ins and custom resources register the same way; adding a built-in is one entry here (plus
+its validation), and a CustomResourceDefinition adds (and removes) one entry per served version,
+carrying what the CRD says beyond the names in :class:`Custom`. Pure data and lookups: no I/O,
+no store.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # The verbs of an ordinary resource, as discovery lists them.
 STANDARD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 # Create-only "virtual" resources (reviews): nothing is stored.
 CREATE_ONLY = ("create",)
+
+
+@dataclass(frozen=True, slots=True)
+class ScalePaths:
+    """A custom resource's scale subresource: where its replicas and selector live (simple JSON paths)."""
+
+    spec_replicas: str
+    status_replicas: str
+    label_selector: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Custom:
+    """What a CustomResourceDefinition says about one served version beyond its names."""
+
+    #: the CustomResourceDefinition's name (``crontabs.stable.example.com``)
+    crd: str
+    #: the version objects are stored in (one key space for all versions: conversion is None)
+    storage_version: str
+    singular: str
+    list_kind: str
+    #: the version's ``openAPIV3Schema`` (None only for a schema-less legacy CRD)
+    schema: Mapping[str, Any] | None = None
+    printer_columns: tuple[Mapping[str, Any], ...] = ()
+    scale: ScalePaths | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +66,12 @@ class ResourceType:
     virtual: bool = False
     #: the version preferred for the group (discovery's preferredVersion)
     preferred: bool = True
+    #: set for a custom resource: what its CustomResourceDefinition adds
+    custom: Custom | None = field(default=None, compare=False, repr=False)
 
     @property
     def singular(self) -> str:
-        return self.kind.lower()
+        return self.custom.singular if self.custom is not None else self.kind.lower()
 
     @property
     def group_version(self) -> str:
@@ -49,7 +83,7 @@ class ResourceType:
 
     @property
     def list_kind(self) -> str:
-        return self.kind + "List"
+        return self.custom.list_kind if self.custom is not None else self.kind + "List"
 
     @property
     def storage_group_resource(self) -> tuple[str, str]:
@@ -222,6 +256,10 @@ class Registry:
     def add(self, rt: ResourceType) -> None:
         self._by_path[(rt.group, rt.version, rt.plural)] = rt
 
+    def remove(self, rt: ResourceType) -> None:
+        """Stop serving ``rt`` (a deleted CRD's version); absent entries are fine."""
+        self._by_path.pop((rt.group, rt.version, rt.plural), None)
+
     def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_path.get((group, version, plural))
 
@@ -229,16 +267,42 @@ class Registry:
         return list(self._by_path.values())
 
     def group_versions(self) -> dict[str, list[str]]:
-        """Group -> its versions, the preferred one first (the core group is "")."""
+        """Group -> its versions, the preferred one first (the core group is "").
+
+        The versions of custom resource groups are in Kubernetes' version priority order
+        (``v1`` > ``v1beta2`` > ``v1beta1`` > ``v1alpha1`` > ``foo``), as apiextensions-apiserver
+        lists them, whichever of the group's CRDs serves them.
+        """
         out: dict[str, list[str]] = {}
+        custom_groups: set[str] = set()
         for rt in self._by_path.values():
             versions = out.setdefault(rt.group, [])
+            if rt.custom is not None:
+                custom_groups.add(rt.group)
             if rt.version not in versions:
                 if rt.preferred:
                     versions.insert(0, rt.version)
                 else:
                     versions.append(rt.version)
+        for group in custom_groups:
+            out[group].sort(key=version_priority)
         return out
 
     def in_group_version(self, group: str, version: str) -> list[ResourceType]:
         return [rt for rt in self._by_path.values() if rt.group == group and rt.version == version]
+
+
+_KUBE_VERSION = re.compile(r"v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?")
+
+
+def version_priority(version: str) -> tuple[int, int, int, str]:
+    """Sort key for Kubernetes version names, highest priority first (apimachinery's CompareKubeAwareVersionStrings).
+
+    GA before beta before alpha, higher numbers first within each, then anything else by name.
+    """
+    match = _KUBE_VERSION.fullmatch(version)
+    if match is None:
+        return (3, 0, 0, version)
+    major, stage, minor = int(match.group(1)), match.group(2), int(match.group(3) or 0)
+    rank = {None: 0, "beta": 1, "alpha": 2}[stage]
+    return (rank, -major, -minor, "")

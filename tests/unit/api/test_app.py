@@ -393,3 +393,14 @@ async def test_namespace_with_finalized_content_stays_terminating_and_refuses_ne
     assert kept["metadata"]["deletionTimestamp"]
     refused = await client.post("/api/v1/namespaces/held/configmaps", json=cm("new"))
     assert (refused.status_code, refused.json()["reason"]) == (403, "Forbidden")
+
+
+async def test_an_unknown_propagation_policy_is_invalid(client: httpx.AsyncClient) -> None:
+    await client.post(CM, json=cm("doomed"))
+    r = await client.delete(f"{CM}/doomed", params={"propagationPolicy": "Sometimes"})
+    assert r.status_code == 422
+    (cause,) = r.json()["details"]["causes"]
+    assert (cause["reason"], cause["field"]) == ("FieldValueNotSupported", "propagationPolicy")
+    assert (await client.get(f"{CM}/doomed")).status_code == 200
+    r = await client.request("DELETE", f"{CM}/doomed", json={"propagationPolicy": "Background"})
+    assert r.status_code == 200
