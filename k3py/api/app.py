@@ -52,7 +52,7 @@ KUBE_MAJOR, KUBE_MINOR = "1", "37"
 # A watch without timeoutSeconds ends after this long, as the apiserver's min-request-timeout
 # (1800 s, randomised) does; clients watch again from their last resourceVersion.
 DEFAULT_WATCH_SECONDS = 1800.0
-# DeleteOptions.propagationPolicy; the garbage collector of issue 5 acts on them (not yet).
+# DeleteOptions.propagationPolicy; the garbage collector (controllers) acts on them.
 PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 # A bookmark goes out on a quiet watch this often when the client allows them.
 BOOKMARK_INTERVAL = 60.0
@@ -429,6 +429,7 @@ class App:
                 info.name,
                 preconditions=options.get("preconditions"),
                 grace_period=options.get("gracePeriodSeconds"),
+                propagation=str(options.get("propagationPolicy") or ""),
                 dry_run=dry_run,
             )
             return json_response(obj, 200 if deleted else 202)
@@ -442,6 +443,7 @@ class App:
                     meta_.get("namespace", ""),
                     meta_["name"],
                     grace_period=options.get("gracePeriodSeconds"),
+                    propagation=str(options.get("propagationPolicy") or ""),
                     dry_run=dry_run,
                 )
             return json_response(listing)
@@ -652,6 +654,8 @@ class App:
                     raise errors.BadRequest(f"invalid {name}: {request.param(name)!r}") from exc
         if request.param("propagationPolicy"):
             options["propagationPolicy"] = request.param("propagationPolicy")
+        if options.get("orphanDependents") is True or request.param("orphanDependents") == "true":
+            options.setdefault("propagationPolicy", "Orphan")  # the deprecated spelling
         policy = options.get("propagationPolicy")
         if policy is not None and policy not in PROPAGATION_POLICIES:
             supported = ", ".join(f'"{p}"' for p in PROPAGATION_POLICIES)

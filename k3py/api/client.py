@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -58,6 +59,17 @@ def path_of(api_version: str, plural: str, namespace: str = "", name: str = "", 
     return base
 
 
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One served resource, as discovery describes it."""
+
+    api_version: str
+    plural: str
+    kind: str
+    namespaced: bool
+    verbs: tuple[str, ...]
+
+
 class Client:
     """Typed-less Kubernetes verbs over an ``httpx.AsyncClient`` (in process or remote)."""
 
@@ -89,6 +101,28 @@ class Client:
         if isinstance(answer, dict) and answer.get("kind") == "Status":
             raise errors.from_status(answer, code=response.status_code)
         raise errors.from_status({"code": response.status_code, "message": response.text[:200]})
+
+    async def get_path(self, path: str) -> Obj:
+        """A GET of any API path answering JSON (discovery documents)."""
+        return await self._call("GET", path)
+
+    async def resources(self) -> list[Resource]:
+        """Every resource the server serves (discovery), in each group's preferred version."""
+        found = []
+        for api_version in ["v1"] + [
+            str(group["preferredVersion"]["groupVersion"])
+            for group in (await self.get_path("/apis")).get("groups") or []
+            if group.get("preferredVersion")
+        ]:
+            listing = await self.get_path(path_of(api_version, "").rstrip("/"))
+            for entry in listing.get("resources") or []:
+                if "/" not in entry["name"]:
+                    found.append(
+                        Resource(
+                            api_version, entry["name"], entry["kind"], bool(entry["namespaced"]), tuple(entry["verbs"])
+                        )
+                    )
+        return found
 
     async def get(self, api_version: str, plural: str, name: str, *, namespace: str = "") -> Obj:
         return await self._call("GET", path_of(api_version, plural, namespace, name))

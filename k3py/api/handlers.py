@@ -535,11 +535,14 @@ class Resources:
         *,
         preconditions: Obj | None = None,
         grace_period: int | None = None,
+        propagation: str = "",
         dry_run: bool = False,
     ) -> tuple[Obj, bool]:
         """Delete an object; returns ``(object, deleted now?)``.
 
         An object with finalizers is only marked (deletionTimestamp) and stays until they are gone.
+        ``propagation`` Orphan or Foreground adds the garbage collector's finalizer for it: the
+        collector then orphans or deletes the dependents first (Background: it deletes them after).
         """
         key = self.key(rt, namespace, name)
         with interpreted(rt.group, rt.plural, name):
@@ -549,13 +552,14 @@ class Resources:
             current = self.decode(current_kv)
             _check_preconditions(rt, name, current, preconditions or {})
             metadata = current["metadata"]
-            if (rt.group, rt.plural) == ("", "pods"):
+            gc_finalizer = _propagation_finalizer(metadata, propagation)
+            if (rt.group, rt.plural) == ("", "pods") and not gc_finalizer:
                 grace = await self._pod_grace_period(current, grace_period)
                 if grace:
                     return await self._delete_gracefully(key, current_kv, current, grace, dry_run=dry_run), False
             if metadata.get("finalizers"):
-                if not metadata.get("deletionTimestamp"):
-                    metadata["deletionTimestamp"] = self.clock()
+                if not metadata.get("deletionTimestamp") or gc_finalizer:
+                    metadata.setdefault("deletionTimestamp", self.clock())
                     metadata["deletionGracePeriodSeconds"] = grace_period or 0
                     if not dry_run:
                         kv = await self.store.update(key, self.encode(current), expected_rev=current_kv.mod_rev)
@@ -596,6 +600,23 @@ class Resources:
             kv = await self.store.update(key, self.encode(pod), expected_rev=current_kv.mod_rev)
             metadata["resourceVersion"] = str(kv.mod_rev)
         return pod
+
+
+ORPHAN_FINALIZER = "orphan"
+FOREGROUND_FINALIZER = "foregroundDeletion"
+
+
+def _propagation_finalizer(metadata: Obj, propagation: str) -> str:
+    """Put the garbage collector's finalizer for ``propagation`` on the object (replacing the
+    other one, as a later delete may change its mind); returns it when it was added."""
+    wanted = {"Orphan": ORPHAN_FINALIZER, "Foreground": FOREGROUND_FINALIZER}.get(propagation)
+    if wanted is None:
+        return ""
+    finalizers = [f for f in metadata.get("finalizers") or [] if f not in (ORPHAN_FINALIZER, FOREGROUND_FINALIZER)]
+    if wanted in (metadata.get("finalizers") or []):
+        return ""
+    metadata["finalizers"] = [*finalizers, wanted]
+    return wanted
 
 
 def _check_preconditions(rt: ResourceType, name: str, current: Obj, preconditions: Obj) -> None:

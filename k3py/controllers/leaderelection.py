@@ -64,8 +64,10 @@ class LeaderElector:
                 await self._release()
 
     async def _acquire(self) -> None:
-        while not await self._try_acquire_or_renew():
-            await trio.sleep(self.retry_period)
+        while True:
+            if await self._try_acquire_or_renew():
+                return
+            await trio.sleep(self.retry_period)  # a Lease is polled: nothing announces its expiry
 
     async def _renew(self, term: trio.CancelScope) -> None:
         last_renewal = trio.current_time()
