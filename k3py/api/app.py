@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +24,20 @@ import trio
 import yaml
 
 import k3py
-from k3py.api import crds, customresources, discovery, openapi, patching, requestinfo, subresources, tables
+from k3py.api import (
+    auth,
+    crds,
+    customresources,
+    discovery,
+    eviction,
+    openapi,
+    patching,
+    requestinfo,
+    reviews,
+    subresources,
+    tables,
+    tokens,
+)
 from k3py.api.handlers import ListOptions
 from k3py.api.registry import Registry
 from k3py.core import errors, managedfields, patch, selectors
@@ -356,6 +370,12 @@ class App:
             binding = await request.object()
             pod_name = str((binding.get("metadata") or {}).get("name", ""))
             return await self.binding(pods, info.namespace, pod_name, binding)
+        if rt.virtual and info.verb == "create":
+            return await self.review(rt, info, request)
+        if info.subresource == "token" and (rt.group, rt.plural) == ("", "serviceaccounts") and info.verb == "create":
+            return await self.token_request(info, request)
+        if info.subresource == "eviction" and (rt.group, rt.plural) == ("", "pods") and info.verb == "create":
+            return await self.evict(info, request)
         if info.subresource not in ("", "status"):
             raise errors.MethodNotSupported(
                 f"the {info.subresource} subresource of {rt.plural} is not served yet", kind=rt.plural
@@ -588,6 +608,56 @@ class App:
         await self.resources.modify(pods, namespace, name, scheduled, subresource="status")
         return json_response(success_status({"name": name, "kind": "pods"}), 201)
 
+    async def review(self, rt: ResourceType, info: requestinfo.RequestInfo, request: Request) -> Response:
+        """Create a review (TokenReview, SubjectAccessReview...): answered from the request, never stored."""
+        if info.name or (rt.namespaced and not info.namespace):
+            raise errors.NotFound("the server could not find the requested resource")
+        warnings: list[str] = []
+        body = self.check_fields(rt, await request.object(), self._field_validation(request), warnings)
+        user = request.user if isinstance(request.user, auth.User) else None
+        answer = reviews.review(
+            rt, info.namespace, body, user=user, authenticator=auth.current_authenticator(), now=self.resources.clock()
+        )
+        return with_warnings(json_response(answer, 201), warnings)
+
+    async def token_request(self, info: requestinfo.RequestInfo, request: Request) -> Response:
+        """Issue a service-account token (``serviceaccounts/token``), signed by the server's key.
+
+        Served only where the authenticator that checks tokens can sign them too, as
+        kube-apiserver serves it only with a service-account issuer configured.
+        """
+        authenticator = auth.current_authenticator()
+        if authenticator is None or not authenticator.can_issue or not info.namespace:
+            raise errors.NotFound("the server could not find the requested resource")
+        warnings: list[str] = []
+        validation = self._field_validation(request)
+        body = self.check_fields(tokens.TOKEN_REQUEST, await request.object(), validation, warnings)
+        answer, notes = await tokens.request_token(
+            self.resources, self.registry, authenticator, info.namespace, info.name, body
+        )
+        return with_warnings(json_response(answer, 201), warnings + notes)
+
+    async def evict(self, info: requestinfo.RequestInfo, request: Request) -> Response:
+        """Evict a pod (``pods/eviction``): delete it unless its disruption budget forbids it now."""
+        if not info.namespace:
+            raise errors.NotFound("the server could not find the requested resource")
+        warnings: list[str] = []
+        body = self.check_fields(eviction.EVICTION, await request.object(), self._field_validation(request), warnings)
+        answer = await eviction.evict(
+            self.resources, self.registry, info.namespace, info.name, body, dry_run=request.query.get("dryRun", [])
+        )
+        return with_warnings(json_response(answer, 201), warnings)
+
+    @staticmethod
+    def _field_validation(request: Request) -> str:
+        """The ``fieldValidation`` parameter: Strict, Warn (the default) or Ignore."""
+        validation = request.param("fieldValidation") or "Warn"
+        if validation not in ("Strict", "Warn", "Ignore"):
+            raise errors.BadRequest(
+                f'fieldValidation: Unsupported value: "{validation}": supported values: "Ignore", "Strict", "Warn"'
+            )
+        return validation
+
     def check_fields(self, rt: ResourceType, obj: Obj, validation: str, warnings: list[str]) -> Obj:
         """Unknown fields: refused (Strict, 400 as the apiserver's strict decoding), or dropped with a
         warning (Warn, the default) or silently (Ignore), as decoding into the typed object drops them.
@@ -805,11 +875,18 @@ def _invalid_option(name: str, reason: str, message: str) -> errors.Invalid:
     )
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def with_warnings(response: Response, warnings: list[str]) -> Response:
     """Add ``Warning: 299 - "..."`` headers, which kubectl prints as ``Warning: ...``."""
     for text in warnings:
         quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-        response.headers.append((b"warning", f'299 - "{quoted}"'.encode()))
+        # A header is printable ASCII: anything else (a client's odd field name) is escaped.
+        printable = _UNPRINTABLE.sub(
+            lambda m: f"\\x{ord(m.group()):02x}", quoted.encode("ascii", "backslashreplace").decode()
+        )
+        response.headers.append((b"warning", f'299 - "{printable}"'.encode()))
     return response
 
 

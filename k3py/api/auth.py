@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import csv
 import io
 import json
@@ -39,7 +40,7 @@ import logging
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -83,6 +84,8 @@ ISSUER = "https://kubernetes.default.svc.cluster.local"
 #: K3s' --api-audiences are the issuer and "k3s"; ours are the issuer and "k3py"
 DEFAULT_AUDIENCES = (ISSUER, "k3py")
 DEFAULT_TOKEN_SECONDS = 3600  # TokenRequest's default expirationSeconds
+#: what the bearer-token authenticator says about a token no authenticator accepted
+INVALID_BEARER_TOKEN = "invalid bearer token"
 # Clock skew allowed on exp/nbf/iat, as go-jose's DefaultLeeway that kube-apiserver uses.
 LEEWAY_SECONDS = 60
 # A token that verified is believed this long without checking it again, as kube-apiserver's
@@ -106,6 +109,18 @@ class User:
     uid: str = ""
     groups: tuple[str, ...] = ()
     extra: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenReview:
+    """What the authenticators say about one token, as a TokenReview reports it."""
+
+    #: ``None``: not authenticated
+    user: User | None
+    #: the wanted audiences the token is good for
+    audiences: tuple[str, ...] = ()
+    #: why it was not authenticated (empty when it was, or when no reason is given)
+    error: str = ""
 
 
 class InvalidToken(Exception):
@@ -177,6 +192,10 @@ class Authenticator:
     ) -> None:
         self.client_ca = client_ca
         self._sa_public = _public(service_account_key) if service_account_key is not None else None
+        # Only a private key can sign the tokens a TokenRequest asks for.
+        self._sa_private: PrivateKey | None = None
+        if isinstance(service_account_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+            self._sa_private = service_account_key
         self._tokens = dict(tokens or {})
         self.issuer = issuer
         self.audiences = tuple(audiences)
@@ -258,6 +277,66 @@ class Authenticator:
         _remember(self._jwt_cache, token, user, min(expires, now + TOKEN_CACHE_SECONDS))
         return user
 
+    def review_token(self, token: str, audiences: Iterable[str] = ()) -> TokenReview:
+        """What a TokenReview answers: the token's user and which of ``audiences`` it is good for.
+
+        ``audiences`` are the ones the reviewer wants (none: the server's own). As with
+        kube-apiserver's audience-agnostic authenticators, a static token (and the join token) is
+        good for the server's audiences only; a service-account JWT for the wanted ones in its
+        ``aud`` claim. Nothing is cached: a review is rare, and may ask for other audiences.
+        """
+        wanted = tuple(audiences) or self.audiences
+        user = self._tokens.get(token)
+        if user is not None:
+            good = tuple(a for a in wanted if a in self.audiences)
+            return TokenReview(_authenticated(user), good) if good else TokenReview(None, error=INVALID_BEARER_TOKEN)
+        if self._sa_public is None or token.count(".") != 2:
+            return TokenReview(None, error=INVALID_BEARER_TOKEN)
+        try:
+            user, _ = _verify_jwt(self._sa_public, token, self.issuer, wanted, self._now())
+        except InvalidToken as exc:
+            return TokenReview(None, error=f"[{INVALID_BEARER_TOKEN}, {exc}]")
+        return TokenReview(user, tuple(a for a in wanted if a in _jwt_audiences(token)))
+
+    @property
+    def can_issue(self) -> bool:
+        """Whether this authenticator holds the private service-account key, so can sign tokens."""
+        return self._sa_private is not None
+
+    def issue_token(
+        self,
+        *,
+        namespace: str,
+        name: str,
+        uid: str,
+        audiences: Iterable[str],
+        expiration_seconds: int,
+        now: float,
+        pod: tuple[str, str] | None = None,
+        node: tuple[str, str] | None = None,
+        secret: tuple[str, str] | None = None,
+    ) -> str:
+        """A service-account JWT signed with the server's key, bound to the objects given (``(name, uid)``).
+
+        Raises:
+            ValueError: there is no private key to sign with (see :attr:`can_issue`).
+        """
+        if self._sa_private is None:
+            raise ValueError("no private service-account key to sign tokens with")
+        return issue_service_account_token(
+            self._sa_private,
+            namespace=namespace,
+            name=name,
+            uid=uid,
+            audiences=audiences,
+            expiration_seconds=expiration_seconds,
+            now=now,
+            issuer=self.issuer,
+            pod=pod,
+            node=node,
+            secret=secret,
+        )
+
 
 def _authenticated(user: User) -> User:
     if AUTHENTICATED_GROUP in user.groups:
@@ -327,12 +406,14 @@ def issue_service_account_token(
     issuer: str = ISSUER,
     pod: tuple[str, str] | None = None,
     node: tuple[str, str] | None = None,
+    secret: tuple[str, str] | None = None,
 ) -> str:
     """A service-account JWT with kube-apiserver's claims, signed with ``key`` (ES256 or RS256).
 
     Args:
         pod: ``(name, uid)`` of the pod the token is bound to, if any.
-        node: ``(name, uid)`` of that pod's node, if any.
+        node: ``(name, uid)`` of that pod's node, or of the node the token is bound to, if any.
+        secret: ``(name, uid)`` of the secret the token is bound to, if any.
     """
     issued = int(time.time() if now is None else now)
     private: dict[str, Any] = {"namespace": namespace, "serviceaccount": {"name": name, "uid": uid}}
@@ -340,6 +421,8 @@ def issue_service_account_token(
         private["pod"] = {"name": pod[0], "uid": pod[1]}
     if node is not None:
         private["node"] = {"name": node[0], "uid": node[1]}
+    if secret is not None:
+        private["secret"] = {"name": secret[0], "uid": secret[1]}
     claims = {
         "aud": list(audiences),
         "exp": issued + expiration_seconds,
@@ -401,14 +484,16 @@ def _verify_jwt(key: PublicKey, token: str, issuer: str, audiences: tuple[str, .
     aud = claims.get("aud")
     token_audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
     if not set(token_audiences) & set(audiences):
-        raise InvalidToken("no accepted audience")
+        raise InvalidToken(
+            f"token audiences {_go_quoted(token_audiences)} is invalid for the target audiences {_go_quoted(audiences)}"
+        )
     exp, nbf = claims.get("exp"), claims.get("nbf")
     if not isinstance(exp, int | float) or isinstance(exp, bool):
         raise InvalidToken("no expiry")
     if now > exp + LEEWAY_SECONDS:
-        raise InvalidToken("expired")
+        raise InvalidToken("service account token has expired")
     if isinstance(nbf, int | float) and now < nbf - LEEWAY_SECONDS:
-        raise InvalidToken("not valid yet")
+        raise InvalidToken("service account token is not valid yet")
     return _service_account_user(claims), float(exp) + LEEWAY_SECONDS
 
 
@@ -433,6 +518,17 @@ def _service_account_user(claims: Mapping[str, Any]) -> User:
         extra["authentication.kubernetes.io/credential-id"] = (f"JTI={claims['jti']}",)
     groups = (SERVICE_ACCOUNTS_GROUP, f"{SERVICE_ACCOUNTS_GROUP}:{namespace}", AUTHENTICATED_GROUP)
     return User(sub, str(account.get("uid", "")), groups, extra)
+
+
+def _jwt_audiences(token: str) -> list[str]:
+    """The ``aud`` claim of a JWT already verified (so well formed)."""
+    aud = json.loads(_unb64(token.split(".")[1])).get("aud")
+    return [aud] if isinstance(aud, str) else [a for a in aud if isinstance(a, str)] if isinstance(aud, list) else []
+
+
+def _go_quoted(values: Iterable[object]) -> str:
+    """A list of strings as Go's ``%q`` prints a slice: ``["a" "b"]`` (as kube-apiserver's messages show them)."""
+    return "[" + " ".join(json.dumps(str(v)) for v in values) + "]"
 
 
 def _public(key: PublicKey | PrivateKey) -> PublicKey:
@@ -484,6 +580,31 @@ def _unb64(text: str) -> bytes:
 
 # -- the middleware -------------------------------------------------------------------------------
 
+# The authenticator of the server whose request the current task answers. TokenReview and
+# TokenRequest need it (kube-apiserver hands its authenticator and token issuer to those handlers);
+# the middleware, which the server builds with it, passes it down this way, as the client
+# certificate is, so the app needs no handle on the PKI.
+_AUTHENTICATOR: ContextVar[Authenticator | None] = ContextVar("k3py_authenticator", default=None)
+
+
+def current_authenticator() -> Authenticator | None:
+    """The authenticator in effect for the request being answered (``None``: none, e.g. in process)."""
+    return _AUTHENTICATOR.get()
+
+
+@contextlib.contextmanager
+def serving(authenticator: Authenticator) -> Iterator[None]:
+    """Make ``authenticator`` the one :func:`current_authenticator` returns within the block.
+
+    :class:`AuthMiddleware` does this around every request; an in-process caller of the app
+    (the in-process client) may do it too, to review and issue tokens as the server does.
+    """
+    reset = _AUTHENTICATOR.set(authenticator)
+    try:
+        yield
+    finally:
+        _AUTHENTICATOR.reset(reset)
+
 
 class AuthMiddleware:
     """Puts the caller's :class:`User` into ``scope["k3py.user"]``; answers the anonymous with 401.
@@ -493,6 +614,7 @@ class AuthMiddleware:
     Status kube-apiserver sends when anonymous auth is off; an invalid token counts as none,
     as there. A WebSocket upgrade is refused before it is accepted: with a 401 when the server
     supports ASGI's WebSocket denial response (hypercorn does), else with a close (a 403).
+    The app runs with ``authenticator`` as :func:`current_authenticator`.
     """
 
     def __init__(self, app: ASGIApp, authenticator: Authenticator, public_paths: frozenset[str] = PUBLIC_PATHS) -> None:
@@ -524,7 +646,8 @@ class AuthMiddleware:
                 "cipher_suite": None,
             }
             inner["extensions"] = extensions
-        await self.app(inner, receive, send)
+        with serving(self.authenticator):
+            await self.app(inner, receive, send)
 
 
 def _client_certificate(extensions: Mapping[str, Any]) -> bytes | None:
