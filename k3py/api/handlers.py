@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from k3py.api import allocators, strategies
+from k3py.api import allocators, conversion, strategies
 from k3py.api.storage_errors import interpreted, not_found, qualified
 from k3py.core import errors, managedfields, meta, selectors
 from k3py.store import Compacted, EventType, RevisionMismatch, keys
@@ -136,13 +136,22 @@ class Resources:
         stored["metadata"] = {k: v for k, v in metadata.items() if k != "resourceVersion"}
         return json.dumps(stored, separators=(",", ":"), sort_keys=False).encode()
 
+    @classmethod
+    def _decode(cls, rt: ResourceType, kv: KeyValue) -> Obj:
+        """A stored object in ``rt``'s version (see ``conversion``)."""
+        return conversion.from_storage(rt.group, rt.version, rt.plural, cls.decode(kv))
+
+    @classmethod
+    def _encode(cls, rt: ResourceType, obj: Obj) -> bytes:
+        return cls.encode(conversion.to_storage(rt.group, rt.version, rt.plural, obj))
+
     # -- reads -----------------------------------------------------------------------------------
 
     async def get(self, rt: ResourceType, namespace: str, name: str) -> Obj:
         kv = await self.store.get(self.key(rt, namespace, name))
         if kv is None:
             raise not_found(rt.group, rt.plural, name)
-        return self.decode(kv)
+        return self._decode(rt, kv)
 
     async def list(self, rt: ResourceType, namespace: str, opts: ListOptions) -> Obj:
         name = opts.field_selector.value_of("metadata.name")
@@ -157,7 +166,7 @@ class Resources:
             items_kv, result_revision, token, remaining = await self._page(rt, namespace, opts, revision)
         items = []
         for kv in items_kv:
-            obj = self.decode(kv)
+            obj = self._decode(rt, kv)
             if self._matches(rt, obj, opts):
                 items.append(obj)
         metadata: Obj = {"resourceVersion": str(result_revision)}
@@ -208,7 +217,7 @@ class Resources:
             with interpreted(rt.group, rt.plural):
                 snapshot = await self.store.list(prefix)
             after = snapshot.revision
-            initial = [self.decode(kv) for kv in snapshot.items]
+            initial = [self._decode(rt, kv) for kv in snapshot.items]
         else:
             after = _revision(opts.resource_version)
             initial = []
@@ -219,7 +228,7 @@ class Resources:
                 if self._matches(rt, obj, opts):
                     yield "ADDED", obj
             async for event in watch:
-                obj = self.decode(event.kv)
+                obj = self._decode(rt, event.kv)
                 now_matches = self._matches(rt, obj, opts)
                 if event.type is EventType.CREATE:
                     if now_matches:
@@ -228,7 +237,7 @@ class Resources:
                     if now_matches:
                         yield "DELETED", obj
                 else:
-                    before = event.prev is not None and self._matches(rt, self.decode(event.prev), opts)
+                    before = event.prev is not None and self._matches(rt, self._decode(rt, event.prev), opts)
                     if now_matches:
                         yield ("MODIFIED" if before or event.prev is None else "ADDED"), obj
                     elif before:
@@ -318,7 +327,7 @@ class Resources:
         if dry_run:
             return obj
         with interpreted(rt.group, rt.plural, name):
-            kv = await self.store.create(self.key(rt, namespace, name), self.encode(obj))
+            kv = await self.store.create(self.key(rt, namespace, name), self._encode(rt, obj))
         obj["metadata"]["resourceVersion"] = str(kv.mod_rev)
         return obj
 
@@ -416,7 +425,7 @@ class Resources:
                 raise not_found(rt.group, rt.plural, name)
             if expected and _revision(str(expected)) != current_kv.mod_rev:
                 raise RevisionMismatch(key, _revision(str(expected)), current_kv)
-            current = self.decode(current_kv)
+            current = self._decode(rt, current_kv)
             new = self._merge_update(rt, current, obj, subresource, owner)
             return await self._write_update(rt, key, current_kv, new, dry_run=dry_run)
 
@@ -467,7 +476,7 @@ class Resources:
     async def _write_update(self, rt: ResourceType, key: str, current_kv: KeyValue, new: Obj, *, dry_run: bool) -> Obj:
         if (rt.group, rt.plural) == ("", "services"):
             async with self._service_lock:
-                await self._allocate_service(rt, new, self.decode(current_kv))
+                await self._allocate_service(rt, new, self._decode(rt, current_kv))
                 return await self._write_updated(rt, key, current_kv, new, dry_run=dry_run)
         return await self._write_updated(rt, key, current_kv, new, dry_run=dry_run)
 
@@ -483,7 +492,7 @@ class Resources:
         if dry_run:
             new["metadata"]["resourceVersion"] = str(current_kv.mod_rev)
             return new
-        encoded = self.encode(new)
+        encoded = self._encode(rt, new)
         if encoded == current_kv.value:  # no change: no new revision, as the apiserver does
             new["metadata"]["resourceVersion"] = str(current_kv.mod_rev)
             return new
@@ -509,7 +518,7 @@ class Resources:
             current_kv = await self.store.get(key)
             if current_kv is None:
                 raise not_found(rt.group, rt.plural, name)
-            current = self.decode(current_kv)
+            current = self._decode(rt, current_kv)
             new = change(json.loads(json.dumps(current)))
             self._check_kind(rt, new)
             self._check_namespace(rt, namespace, new)
@@ -549,7 +558,7 @@ class Resources:
             current_kv = await self.store.get(key)
             if current_kv is None:
                 raise not_found(rt.group, rt.plural, name)
-            current = self.decode(current_kv)
+            current = self._decode(rt, current_kv)
             _check_preconditions(rt, name, current, preconditions or {})
             metadata = current["metadata"]
             gc_finalizer = _propagation_finalizer(metadata, propagation)
@@ -562,7 +571,7 @@ class Resources:
                     metadata.setdefault("deletionTimestamp", self.clock())
                     metadata["deletionGracePeriodSeconds"] = grace_period or 0
                     if not dry_run:
-                        kv = await self.store.update(key, self.encode(current), expected_rev=current_kv.mod_rev)
+                        kv = await self.store.update(key, self._encode(rt, current), expected_rev=current_kv.mod_rev)
                         metadata["resourceVersion"] = str(kv.mod_rev)
                 return current, False
             if dry_run:

@@ -176,8 +176,8 @@ BUILTINS: tuple[ResourceType, ...] = (
     # coordination, discovery, events
     _ns("coordination.k8s.io", "v1", "Lease", "leases"),
     _ns("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
-    # TODO(#4): events.k8s.io/v1 and core/v1 events should be one store with conversion.
-    _ns("events.k8s.io", "v1", "Event", "events", short_names=("ev",)),
+    # one store with core/v1 events (k3py.api.conversion)
+    _ns("events.k8s.io", "v1", "Event", "events", short_names=("ev",), storage=("", "events")),
     # networking
     _ns("networking.k8s.io", "v1", "Ingress", "ingresses", "status", short_names=("ing",)),
     _cl("networking.k8s.io", "v1", "IngressClass", "ingressclasses"),
