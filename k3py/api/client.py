@@ -22,6 +22,7 @@ from urllib.parse import quote
 import httpx
 import trio
 
+from k3py.api import auth
 from k3py.api.auth import SCOPE_USER_KEY, User
 from k3py.core import errors
 
@@ -148,9 +149,14 @@ class Client:
         )
         return await self._call("GET", path_of(api_version, plural, namespace), params=params)
 
-    async def create(self, api_version: str, plural: str, obj: Obj, *, namespace: str = "") -> Obj:
+    async def create(
+        self, api_version: str, plural: str, obj: Obj, *, namespace: str = "", name: str = "", subresource: str = ""
+    ) -> Obj:
+        """POST an object, or to an object's subresource (``name`` and ``subresource``: a
+        TokenRequest to ``serviceaccounts/NAME/token``, an Eviction to ``pods/NAME/eviction``)."""
         params = _params(fieldManager=self.field_manager)
-        return await self._call("POST", path_of(api_version, plural, namespace), params=params, body=obj)
+        path = path_of(api_version, plural, namespace, name, subresource)
+        return await self._call("POST", path, params=params, body=obj)
 
     async def update(
         self, api_version: str, plural: str, obj: Obj, *, namespace: str = "", subresource: str = ""
@@ -264,10 +270,19 @@ class AppTransport(httpx.AsyncBaseTransport):
     (``http.disconnect``), as a dropped connection would.
     """
 
-    def __init__(self, app: AsgiApp, nursery: trio.Nursery, *, user: User = SYSTEM_USER) -> None:
+    def __init__(
+        self,
+        app: AsgiApp,
+        nursery: trio.Nursery,
+        *,
+        user: User = SYSTEM_USER,
+        authenticator: auth.Authenticator | None = None,
+    ) -> None:
         self.app = app
         self.nursery = nursery
         self.user = user
+        #: the server's, so that in-process token requests and reviews are answered as over HTTPS
+        self.authenticator = authenticator
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -308,8 +323,10 @@ class AppTransport(httpx.AsyncBaseTransport):
         async def run(task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
             task_status.started()
             async with messages_in:
-                with trio.CancelScope() as scope_:
+                with trio.CancelScope() as scope_, contextlib.ExitStack() as stack:
                     cancel_scopes.append(scope_)
+                    if self.authenticator is not None:
+                        stack.enter_context(auth.serving(self.authenticator))
                     await self.app(scope, receive, send)
 
         await self.nursery.start(run)

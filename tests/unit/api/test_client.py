@@ -106,3 +106,26 @@ async def test_closing_a_watch_ends_the_request(client: Client) -> None:
     # the app saw the client go: a new request is served at once
     with trio.fail_after(5):
         await client.get("v1", "namespaces", "default")
+
+
+async def test_in_process_token_requests_use_the_servers_authenticator() -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from k3py.api import auth
+
+    authenticator = auth.Authenticator(service_account_key=ec.generate_private_key(ec.SECP256R1()))
+    async with open_store(StoreSettings(endpoint="memory://")) as store, trio.open_nursery() as nursery:
+        app = App(store)
+        await bootstrap.ensure_defaults(app.resources, app.registry)
+        transport = AppTransport(app, nursery, authenticator=authenticator)
+        async with httpx.AsyncClient(transport=transport, base_url="https://k3py") as http:
+            client = Client(http)
+            sa = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "kubelet-proxy"}}
+            await client.create("v1", "serviceaccounts", sa, namespace="default")
+            request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
+            issued = await client.create(
+                "v1", "serviceaccounts", request, namespace="default", name="kubelet-proxy", subresource="token"
+            )
+            user = authenticator.authenticate(token=issued["status"]["token"])
+        nursery.cancel_scope.cancel()
+    assert user is not None and user.name == "system:serviceaccount:default:kubelet-proxy"
