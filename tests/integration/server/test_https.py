@@ -8,14 +8,11 @@ import base64
 import json
 import logging
 import os
-import signal
 import socket
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,153 +23,47 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from k3py.api import auth, pki
 
+from ...support import serverproc
+
 pytestmark = pytest.mark.integration
 logger = logging.getLogger(__name__)
 
-BIN = Path(sys.executable).parent
-K3PY = BIN / "k3py"
-KUBECTL = BIN / "kubectl"
+K3PY = serverproc.K3PY
+KUBECTL = serverproc.KUBECTL
 # The promise: from exec to /readyz 200, PKI creation included, on a warm machine.
 READY_WITHIN_SECONDS = 1.0
 START_TIMEOUT_SECONDS = 10.0
 ATTEMPTS = 3
 STATIC_TOKEN = "static-token-0123456789"
 
-
-@dataclass
-class HttpsServer:
-    """A running ``k3py server`` subprocess and what a client needs to reach it."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    data_dir: Path
-    kubeconfig: Path
-    stderr_path: Path
-    started_at: float
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    @property
-    def tls_dir(self) -> Path:
-        return self.data_dir / "tls"
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
-
-    def tls(self, *, client_cert: bool = False) -> ssl.SSLContext:
-        context = ssl.create_default_context(cafile=self.tls_dir / "server-ca.crt")
-        if client_cert:
-            context.load_cert_chain(self.tls_dir / "client-admin.crt", self.tls_dir / "client-admin.key")
-        return context
-
-    def client(self, *, client_cert: bool = False, token: str = "", http2: bool = False) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(
-            base_url=self.url, verify=self.tls(client_cert=client_cert), headers=headers, http2=http2, timeout=5.0
-        )
-
-    def wait_ready(self) -> float:
-        """Poll /readyz (verified with the generated CA) until 200 "ok"; the seconds since exec."""
-        ca_file = self.tls_dir / "server-ca.crt"
-        deadline = self.started_at + START_TIMEOUT_SECONDS
-        client: httpx.Client | None = None
-        try:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    pytest.fail(f"k3py server exited with {self.process.returncode}:\n{self.stderr()}")
-                try:
-                    if client is None and ca_file.exists():  # written atomically: there means complete
-                        client = httpx.Client(verify=ssl.create_default_context(cafile=ca_file), timeout=1.0)
-                    response = client.get(self.url + "/readyz") if client is not None else None
-                except httpx.TransportError:
-                    response = None
-                if response is not None and (response.status_code, response.text) == (200, "ok"):
-                    return time.monotonic() - self.started_at
-                time.sleep(0.005)
-        finally:
-            if client is not None:
-                client.close()
-        pytest.fail(f"/readyz did not answer 200 within {START_TIMEOUT_SECONDS}s:\n{self.stderr()}")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-            pytest.fail(f"k3py server did not stop on SIGTERM:\n{self.stderr()}")
-
-
+HttpsServer = serverproc.ServerProcess
 StartServer = Callable[..., HttpsServer]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(base: Path, *extra: str, data_dir: Path | None = None, name: str = "server") -> HttpsServer:
-    if not K3PY.exists():
-        pytest.skip(f"{K3PY} is missing: install the package into this venv (pip install -e '.[dev]')")
-    data_dir = data_dir or base / "data"
-    kubeconfig = base / f"{name}-kubeconfig.yaml"
-    port = _free_port()
-    stderr_path = base / f"{name}.stderr"
-    # Bytecode caching on, as in a real install (pip compiles on install): a test environment that
-    # sets PYTHONDONTWRITEBYTECODE would otherwise time how fast Python compiles k3py at every start.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("K3PY_") and k != "PYTHONDONTWRITEBYTECODE"}
-    args = ["--data-dir", str(data_dir), "--https-listen-port", str(port), "--bind-address", "127.0.0.1"]
-    args += ["--write-kubeconfig", str(kubeconfig)]
-    with stderr_path.open("wb") as stderr:
-        started_at = time.monotonic()
-        process = subprocess.Popen(
-            [str(K3PY), "server", *args, *extra],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            env=env,
-        )
-    return HttpsServer(process, port, data_dir, kubeconfig, stderr_path, started_at)
 
 
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[StartServer]:
     """``start_server(*flags, data_dir=..., name=...)``: a server of this test, killed by PID at the end."""
-    started: list[HttpsServer] = []
-
-    def start(*extra: str, data_dir: Path | None = None, name: str = "server") -> HttpsServer:
-        server = _start(tmp_path, *extra, data_dir=data_dir, name=name)
-        started.append(server)
-        return server
-
-    try:
-        yield start
-    finally:
-        for server in started:
-            if server.process.poll() is None:
-                os.kill(server.process.pid, signal.SIGKILL)
-                server.process.wait(timeout=10)
+    if not K3PY.exists():
+        pytest.skip(f"{K3PY} is missing: install the package into this venv (pip install -e '.[dev]')")
+    with serverproc.Launcher(tmp_path) as launcher:
+        yield launcher.start
 
 
 @pytest.fixture(scope="module")
 def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpsServer]:
     """One server for the module's read-only checks, with a static token file in place before start."""
+    if not K3PY.exists():
+        pytest.skip(f"{K3PY} is missing: install the package into this venv (pip install -e '.[dev]')")
     base = tmp_path_factory.mktemp("https")
     tls_dir = base / "data" / "tls"
     tls_dir.mkdir(parents=True, mode=0o700)
     (tls_dir / "tokens.csv").write_text(f'{STATIC_TOKEN},alice,uid-alice,"dev,ops"\n')
-    server = _start(base, "--tls-san", "k3py.example.com,192.0.2.10")
-    try:
-        server.wait_ready()
+    with serverproc.Launcher(base) as launcher:
+        server = launcher.start("--tls-san", "k3py.example.com,192.0.2.10")
+        server.wait_ready(START_TIMEOUT_SECONDS)
         yield server
-    finally:
         code = server.stop()
-        assert code == 0, server.stderr()
+        assert code == 0, server.output()
 
 
 # -- start, files, kubeconfig ----------------------------------------------------------------------
@@ -185,18 +76,18 @@ def test_first_start_is_ready_over_https_within_a_second(start_server: StartServ
     shared machine are taken: the claim is about k3py, not about a neighbour's burst.
     """
     warm = start_server(data_dir=tmp_path / "warm-up", name="warm-up")  # caches, bytecode
-    warm.wait_ready()
-    assert warm.stop() == 0, warm.stderr()
+    warm.wait_ready(START_TIMEOUT_SECONDS)
+    assert warm.stop() == 0, warm.output()
     first_starts, restarts = [], []
     for attempt in range(ATTEMPTS):
         first = start_server(data_dir=tmp_path / f"data-{attempt}", name=f"first-{attempt}")
-        first_starts.append(first.wait_ready())
-        assert first.stop() == 0, first.stderr()
-        assert "Created CA" in first.stderr()
+        first_starts.append(first.wait_ready(START_TIMEOUT_SECONDS))
+        assert first.stop() == 0, first.output()
+        assert "Created CA" in first.output()
         again = start_server(data_dir=first.data_dir, name=f"again-{attempt}")
-        restarts.append(again.wait_ready())
-        assert again.stop() == 0, again.stderr()
-        assert "Created CA" not in again.stderr()
+        restarts.append(again.wait_ready(START_TIMEOUT_SECONDS))
+        assert again.stop() == 0, again.output()
+        assert "Created CA" not in again.output()
     logger.info("exec to /readyz 200 over HTTPS: first start %s s, restart %s s", _secs(first_starts), _secs(restarts))
     assert min(first_starts) < READY_WITHIN_SECONDS, f"first start took {first_starts} s"
     assert min(restarts) < READY_WITHIN_SECONDS, f"restart took {restarts} s"
@@ -231,9 +122,9 @@ def test_kubeconfig_has_mode_0600_and_embeds_the_ca_and_admin_credentials(https_
 
 def test_write_kubeconfig_mode_flag_sets_the_mode(start_server: StartServer) -> None:
     server = start_server("--write-kubeconfig-mode", "0644")
-    server.wait_ready()
+    server.wait_ready(START_TIMEOUT_SECONDS)
     assert server.kubeconfig.stat().st_mode & 0o777 == 0o644
-    assert server.stop() == 0, server.stderr()
+    assert server.stop() == 0, server.output()
 
 
 def test_serving_certificate_names_the_tls_sans(https_server: HttpsServer) -> None:

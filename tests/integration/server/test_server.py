@@ -9,10 +9,7 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +22,11 @@ from k3py import server
 from k3py.api import app as api_app
 from k3py.store import StoreSettings, open_store
 
+from ...support import serverproc
+
 pytestmark = pytest.mark.integration
 
-K3PY = Path(sys.executable).parent / "k3py"
+K3PY = serverproc.K3PY
 
 READY_WITHIN_SECONDS = 5.0
 EXIT_WITHIN_SECONDS = 10.0
@@ -35,73 +34,8 @@ EXIT_WITHIN_SECONDS = 10.0
 
 # -- the console script as a subprocess ----------------------------------------------------------
 
-
-@dataclass
-class ServerProcess:
-    """A running ``k3py server`` subprocess and where to reach it."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    data_dir: Path
-    stderr_path: Path
-    started_at: float
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    @property
-    def ca_file(self) -> Path:
-        return self.data_dir / "tls" / "server-ca.crt"
-
-    def tls(self) -> ssl.SSLContext:
-        """Trusts the server's CA (created at its first start) and presents the admin client certificate."""
-        context = ssl.create_default_context(cafile=self.ca_file)
-        tls = self.data_dir / "tls"
-        context.load_cert_chain(tls / "client-admin.crt", tls / "client-admin.key")
-        return context
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
-
-    def wait_ready(self, timeout: float) -> float:
-        """Poll /readyz until it answers 200 "ok"; return the seconds since the process started."""
-        deadline = self.started_at + timeout
-        client: httpx.Client | None = None
-        try:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    pytest.fail(f"k3py server exited with {self.process.returncode}:\n{self.stderr()}")
-                try:
-                    if client is None and self.ca_file.exists():  # written atomically at the first start
-                        client = httpx.Client(timeout=1.0, verify=ssl.create_default_context(cafile=self.ca_file))
-                    response = client.get(self.url + "/readyz") if client is not None else None
-                except httpx.TransportError:
-                    response = None
-                if response is not None and response.status_code == 200 and response.text == "ok":
-                    return time.monotonic() - self.started_at
-                time.sleep(0.02)
-        finally:
-            if client is not None:
-                client.close()
-        pytest.fail(f"/readyz did not answer 200 within {timeout}s:\n{self.stderr()}")
-
-    def wait_exit(self, timeout: float) -> int:
-        """Wait for the process to end; return its exit code."""
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"k3py server still running after {timeout}s:\n{self.stderr()}")
-
-
+ServerProcess = serverproc.ServerProcess
 StartServer = Callable[..., ServerProcess]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def run_k3py(k3py_bin: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -117,35 +51,10 @@ def k3py_bin() -> Path:
 
 @pytest.fixture
 def start_server(k3py_bin: Path, tmp_path: Path) -> Iterator[StartServer]:
-    """``start_server(*extra_args)`` starts ``k3py server`` on a free port with a temp data dir."""
-    started: list[ServerProcess] = []
-
-    def start(*extra: str, data_dir: Path | None = None, port: int | None = None) -> ServerProcess:
-        data_dir = data_dir or tmp_path / "data"
-        port = port or free_port()
-        stderr_path = tmp_path / f"server-{len(started)}.stderr"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("K3PY_")}
-        args = ["server", "--data-dir", str(data_dir), "--https-listen-port", str(port), "--bind-address", "127.0.0.1"]
-        args += ["--write-kubeconfig", str(tmp_path / f"kubeconfig-{len(started)}.yaml")]
-        with stderr_path.open("wb") as stderr:
-            process = subprocess.Popen(
-                [str(k3py_bin), *args, *extra],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                env=env,
-            )
-        proc = ServerProcess(process, port, data_dir, stderr_path, time.monotonic())
-        started.append(proc)
-        return proc
-
-    try:
-        yield start
-    finally:
-        for proc in started:
-            if proc.process.poll() is None:
-                os.kill(proc.process.pid, signal.SIGKILL)
-                proc.process.wait(timeout=10)
+    """``start_server(*extra_args, data_dir=, port=)`` starts ``k3py server`` on a free port with a
+    temp data dir; whatever still runs at the end is killed by PID."""
+    with serverproc.Launcher(tmp_path) as launcher:
+        yield launcher.start
 
 
 def test_version_prints_version_and_python(k3py_bin: Path) -> None:
@@ -177,7 +86,7 @@ def test_server_serves_health_then_stops_cleanly_on_signal(start_server: StartSe
     took = proc.wait_ready(READY_WITHIN_SECONDS)
     assert took < READY_WITHIN_SECONDS, f"time from exec to /readyz 200: {took:.2f}s"
 
-    with httpx.Client(base_url=proc.url, timeout=5.0, verify=proc.tls()) as client:
+    with httpx.Client(base_url=proc.url, timeout=5.0, verify=proc.tls(client_cert=True)) as client:
         for path in ("/livez", "/healthz"):
             response = client.get(path)
             assert (response.status_code, response.text) == (200, "ok"), path
@@ -189,7 +98,7 @@ def test_server_serves_health_then_stops_cleanly_on_signal(start_server: StartSe
 
     os.kill(proc.process.pid, signum)
     code = proc.wait_exit(EXIT_WITHIN_SECONDS)
-    stderr = proc.stderr()
+    stderr = proc.output()
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert (proc.data_dir / "db" / "state.db").is_file()
@@ -204,7 +113,7 @@ def test_server_on_garbage_database_exits_1_with_one_line_error(start_server: St
 
     proc = start_server(data_dir=data_dir)
     code = proc.wait_exit(EXIT_WITHIN_SECONDS)
-    stderr = proc.stderr()
+    stderr = proc.output()
     assert code == 1, stderr
     assert "Traceback" not in stderr
     error_lines = [line for line in stderr.splitlines() if line.startswith("k3py: error:")]
@@ -220,7 +129,7 @@ def test_server_on_port_in_use_exits_1_with_one_line_error(start_server: StartSe
         port = taken.getsockname()[1]
         proc = start_server(port=port)
         code = proc.wait_exit(EXIT_WITHIN_SECONDS)
-    stderr = proc.stderr()
+    stderr = proc.output()
     assert code == 1, stderr
     assert "Traceback" not in stderr
     assert f"k3py: error: cannot listen on 127.0.0.1:{port}" in stderr
