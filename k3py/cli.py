@@ -168,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="reserved: do not run the agent on this node; the server runs no agent yet",
     )
     srv.add_argument(
+        "--disable-controller-manager",
+        action="store_true",
+        help="run no controllers in this server (garbage collector, ...) [$K3PY_DISABLE_CONTROLLER_MANAGER]",
+    )
+    srv.add_argument(
         "--debug",
         action="store_true",
         help="log at DEBUG level, with HTTP access logs [$K3PY_DEBUG]",
@@ -188,6 +193,7 @@ def server_config(args: argparse.Namespace) -> server.ServerConfig:
         write_kubeconfig_mode=args.write_kubeconfig_mode,
         tls_san=_split_list(args.tls_san if args.tls_san is not None else [os.environ.get("K3PY_TLS_SAN", "")]),
         disable_agent=args.disable_agent,
+        disable_controller_manager=args.disable_controller_manager or env_bool("K3PY_DISABLE_CONTROLLER_MANAGER"),
         debug=args.debug or env_bool("K3PY_DEBUG"),
     )
 

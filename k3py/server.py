@@ -13,7 +13,9 @@ Theory of operation::
                     ──> hypercorn (TLS, AuthMiddleware around the app) ──> task_status.started()
                     └─ nursery
                         ├─ hypercorn.trio.serve(shutdown_trigger=stop.wait)
-                        └─ _stop_when_store_fails: store.wait_failed() -> stop, then re-raise
+                        ├─ _stop_when_store_fails: store.wait_failed() -> stop, then re-raise
+                        └─ _run_controllers (once serving): the controller manager, through the
+                           in-process client (the whole API pipeline, no sockets), while it leads
 
 A graceful stop lets hypercorn finish open requests (``GRACEFUL_TIMEOUT_SECONDS``), runs the
 app's lifespan shutdown, and only then leaves ``open_store``, which flushes the store.
@@ -29,10 +31,12 @@ import logging
 import signal
 import socket
 import ssl
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import hypercorn.config
 import hypercorn.trio
 import trio
@@ -40,7 +44,9 @@ import trio
 import k3py
 from k3py.api import app as api_app
 from k3py.api import auth, kubeconfig, pki
+from k3py.api.client import AppTransport, Client
 from k3py.concurrency import bridge
+from k3py.controllers.manager import run_controllers
 from k3py.store import StoreError, StoreSettings, describe, open_store
 
 if TYPE_CHECKING:
@@ -82,6 +88,8 @@ class ServerConfig:
     tls_san: tuple[str, ...] = ()
     #: reserved: the server runs no agent yet
     disable_agent: bool = False
+    #: run no controllers (garbage collector, ...) in this server, as K3s' --disable-controller-manager
+    disable_controller_manager: bool = False
     debug: bool = False
 
     @property
@@ -140,11 +148,12 @@ async def _serve(config: ServerConfig, lifecycle: _Lifecycle, task_status: trio.
             raise
         authenticator = auth.Authenticator.from_pki(server_pki, tokens=tokens)
         failures: list[StoreError] = []
+        app = api_app.make_app(store)
         async with trio.open_nursery() as nursery:
 
             async def serve_http(*, task_status: trio.TaskStatus[list[str]]) -> None:
                 await hypercorn.trio.serve(
-                    auth.AuthMiddleware(api_app.make_app(store), authenticator),
+                    auth.AuthMiddleware(app, authenticator),
                     _hypercorn_config(config, sock, server_pki),
                     shutdown_trigger=lifecycle.stop.wait,
                     task_status=task_status,
@@ -156,10 +165,22 @@ async def _serve(config: ServerConfig, lifecycle: _Lifecycle, task_status: trio.
             lifecycle.serving = True
             for url in urls:
                 logger.info("k3py server listening on %s", url)
+            if not config.disable_controller_manager:
+                nursery.start_soon(_run_controllers, app, authenticator, config.node_name)
             task_status.started(urls)
         logger.info("HTTPS server stopped")
         if failures:
             raise failures[0]
+
+
+async def _run_controllers(app: api_app.App, authenticator: auth.Authenticator, node_name: str) -> None:
+    """The controller manager on the in-process client; it campaigns for the Lease as this node."""
+    async with trio.open_nursery() as requests:
+        transport = AppTransport(app, requests, authenticator=authenticator)
+        async with httpx.AsyncClient(transport=transport, base_url="https://k3py.internal") as http:
+            client = Client(http, field_manager="k3py-controller-manager")
+            await run_controllers(client, identity=f"{node_name}_{uuid.uuid4()}")
+        requests.cancel_scope.cancel()
 
 
 async def _listen_socket(host: str, port: int) -> socket.socket:
