@@ -208,6 +208,8 @@ def setup_logging(*, debug: bool) -> None:
     if not debug:
         # hypercorn repeats our "listening on" line at INFO; keep its warnings and errors.
         logging.getLogger("hypercorn.error").setLevel(logging.WARNING)
+        # httpx logs every request at INFO: the in-process client's, for the controllers, are many.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _port(text: str) -> int:
