@@ -66,8 +66,6 @@ KUBE_MAJOR, KUBE_MINOR = "1", "37"
 # A watch without timeoutSeconds ends after this long, as the apiserver's min-request-timeout
 # (1800 s, randomised) does; clients watch again from their last resourceVersion.
 DEFAULT_WATCH_SECONDS = 1800.0
-# DeleteOptions.propagationPolicy; the garbage collector (controllers) acts on them.
-PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 # A bookmark goes out on a quiet watch this often when the client allows them.
 BOOKMARK_INTERVAL = 60.0
 
@@ -408,11 +406,7 @@ class App:
                     resource_version=opts.resource_version,
                 )
             return self._watch_stream(rt, info.namespace, opts, request, rendering)
-        validation = request.param("fieldValidation") or "Warn"
-        if validation not in ("Strict", "Warn", "Ignore"):
-            raise errors.BadRequest(
-                f'fieldValidation: Unsupported value: "{validation}": supported values: "Ignore", "Strict", "Warn"'
-            )
+        validation = self._field_validation(request)
         warnings: list[str] = []
         if verb == "patch" and request.content_type == patching.APPLY_PATCH:
             return await self.server_side_apply(rt, info, request, validation, dry_run=dry_run)
@@ -731,16 +725,7 @@ class App:
             options["propagationPolicy"] = request.param("propagationPolicy")
         if options.get("orphanDependents") is True or request.param("orphanDependents") == "true":
             options.setdefault("propagationPolicy", "Orphan")  # the deprecated spelling
-        policy = options.get("propagationPolicy")
-        if policy is not None and policy not in PROPAGATION_POLICIES:
-            supported = ", ".join(f'"{p}"' for p in PROPAGATION_POLICIES)
-            message = f'Unsupported value: "{policy}": supported values: {supported}'
-            raise errors.Invalid(
-                f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: {message}',
-                kind="DeleteOptions",
-                group="meta.k8s.io",
-                causes=(errors.Cause("FieldValueNotSupported", message, "propagationPolicy"),),
-            )
+        eviction.check_propagation_policy(options.get("propagationPolicy"))
         return options
 
     def _watch_stream(

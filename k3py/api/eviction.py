@@ -128,6 +128,19 @@ async def evict(
     return success()
 
 
+def check_propagation_policy(policy: Any) -> None:
+    """DeleteOptions.propagationPolicy, if given, must be one Kubernetes knows (422 otherwise)."""
+    if policy is not None and policy not in PROPAGATION_POLICIES:
+        supported = ", ".join(f'"{p}"' for p in PROPAGATION_POLICIES)
+        message = f'Unsupported value: "{policy}": supported values: {supported}'
+        raise errors.Invalid(
+            f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: {message}',
+            kind="DeleteOptions",
+            group="meta.k8s.io",
+            causes=(errors.Cause("FieldValueNotSupported", message, "propagationPolicy"),),
+        )
+
+
 def success() -> Obj:
     """The Status a create handler answers for a Status result: Success, and the 201 it is sent with."""
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
@@ -150,16 +163,7 @@ def delete_options(raw: object, dry_run: Sequence[str]) -> DeleteOptions:
     preconditions = raw.get("preconditions")
     if preconditions is not None and not isinstance(preconditions, dict):
         raise errors.BadRequest("the body of the request could not be decoded: deleteOptions.preconditions")
-    policy = raw.get("propagationPolicy")
-    if policy is not None and policy not in PROPAGATION_POLICIES:
-        supported = ", ".join(f'"{p}"' for p in PROPAGATION_POLICIES)
-        message = f'Unsupported value: "{policy}": supported values: {supported}'
-        raise errors.Invalid(
-            f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: {message}',
-            kind="DeleteOptions",
-            group="meta.k8s.io",
-            causes=(errors.Cause("FieldValueNotSupported", message, "propagationPolicy"),),
-        )
+    check_propagation_policy(raw.get("propagationPolicy"))
     in_body = raw.get("dryRun") or []
     if not isinstance(in_body, list):
         raise errors.BadRequest("the body of the request could not be decoded: deleteOptions.dryRun")
