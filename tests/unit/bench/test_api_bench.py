@@ -3,35 +3,21 @@ extrapolation, /proc parsing and the JSON it prints."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import ssl
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from k3py.api import auth, kubeconfig, pki
 
+from ...support.modules import load_module
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "api.py"
 
 
-def _load() -> ModuleType:
-    name = "k3py_bench_api"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load_module("k3py_bench_api", BENCH)
 
 
 def test_percentiles_are_nearest_rank_like_the_store_bench_and_the_anchors() -> None:

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from ...support.modules import load_module
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "store.py"
 
 
-def _load() -> ModuleType:
-    name = "k3py_bench_store"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load_module("k3py_bench_store", BENCH)
 
 
 def test_percentile_is_nearest_rank() -> None:
