@@ -13,6 +13,7 @@ import trio
 
 from k3py.controllers.garbagecollector import GarbageCollector
 from k3py.controllers.leaderelection import LeaderElector
+from k3py.scheduler.scheduler import Scheduler
 
 if TYPE_CHECKING:
     from k3py.api.client import Client
@@ -28,6 +29,7 @@ async def run_controllers(client: Client, *, identity: str) -> None:
     async def controllers() -> None:
         async with trio.open_nursery() as nursery:
             await nursery.start(GarbageCollector(client).run)
-            logger.info("controllers running: garbage collector")
+            await nursery.start(Scheduler(client).run)
+            logger.info("controllers running: garbage collector, scheduler")
 
     await LeaderElector(client, LEASE_NAME, identity).run(controllers)
