@@ -166,20 +166,22 @@ async def _serve(config: ServerConfig, lifecycle: _Lifecycle, task_status: trio.
             for url in urls:
                 logger.info("k3py server listening on %s", url)
             if not config.disable_controller_manager:
-                nursery.start_soon(_run_controllers, app, authenticator, config.node_name)
+                nursery.start_soon(_run_controllers, app, authenticator, config.node_name, server_pki.server_ca_pem)
             task_status.started(urls)
         logger.info("HTTPS server stopped")
         if failures:
             raise failures[0]
 
 
-async def _run_controllers(app: api_app.App, authenticator: auth.Authenticator, node_name: str) -> None:
+async def _run_controllers(
+    app: api_app.App, authenticator: auth.Authenticator, node_name: str, root_ca_pem: bytes
+) -> None:
     """The controller manager on the in-process client; it campaigns for the Lease as this node."""
     async with trio.open_nursery() as requests:
         transport = AppTransport(app, requests, authenticator=authenticator)
         async with httpx.AsyncClient(transport=transport, base_url="https://k3py.internal") as http:
             client = Client(http, field_manager="k3py-controller-manager")
-            await run_controllers(client, identity=f"{node_name}_{uuid.uuid4()}")
+            await run_controllers(client, identity=f"{node_name}_{uuid.uuid4()}", root_ca_pem=root_ca_pem)
         requests.cancel_scope.cancel()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +91,18 @@ def test_kubectl_auth_whoami_and_can_i(k3py_server: Server) -> None:
     assert listing[2].split() == ["[*]", "[]", "[*]"]
 
 
+def wait_for_default_service_account(server: Server, namespace: str, timeout: float = 20) -> None:
+    """The service-account controller makes ``default`` in every namespace; wait for it."""
+    deadline = time.monotonic() + timeout
+    while "serviceaccount/default" not in server.kubectl("get", "serviceaccounts", "-n", namespace, "-o", "name"):
+        assert time.monotonic() < deadline, f"no default service account in {namespace}"
+        time.sleep(0.1)
+
+
 def test_kubectl_create_token_gives_a_token_the_server_accepts(
     k3py_server: Server, namespace: str, tmp_path: Path
 ) -> None:
-    # no controller makes the default service account yet
-    k3py_server.kubectl("create", "serviceaccount", "default", "-n", namespace)
+    wait_for_default_service_account(k3py_server, namespace)
     token = k3py_server.kubectl("create", "token", "default", "-n", namespace).strip()
     payload = claims(token)
     assert payload["sub"] == f"system:serviceaccount:{namespace}:default"
@@ -119,7 +127,7 @@ def test_kubectl_create_token_bound_to_a_pod_for_an_audience(
 ) -> None:
     from kubernetes import client
 
-    k3py_server.kubectl("create", "serviceaccount", "default", "-n", namespace)
+    wait_for_default_service_account(k3py_server, namespace)
     k3py_server.kubectl("run", "web", "--image=nginx", "-n", namespace)
     pod_uid = k3py_server.kubectl("get", "pod", "web", "-n", namespace, "-o", "jsonpath={.metadata.uid}")
     create_token = ("create", "token", "default", "-n", namespace)

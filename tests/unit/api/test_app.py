@@ -200,7 +200,10 @@ async def test_status_subresource_and_main_resource_own_their_parts(client: http
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": "d"},
-        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}}},
+        "spec": {
+            "selector": {"matchLabels": {"a": "b"}},
+            "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+        },
         "status": {"replicas": 99},
     }
     url = "/apis/apps/v1/namespaces/default/deployments"
@@ -343,7 +346,12 @@ async def test_scale_subresource_reads_and_writes_replicas(client: httpx.AsyncCl
 
 async def test_binding_assigns_a_pod_once(client: httpx.AsyncClient) -> None:
     pods = "/api/v1/namespaces/default/pods"
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b"}, "spec": {"containers": [{"name": "c"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "b"},
+        "spec": {"containers": [{"name": "c", "image": "i"}]},
+    }
     await client.post(pods, json=pod)
     binding = {
         "apiVersion": "v1",

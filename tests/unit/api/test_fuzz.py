@@ -30,10 +30,17 @@ PATHS = st.sampled_from(
         "/api/v1/nodes",
     ]
 )
+TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+# Valid objects named "a" (path, kind, apiVersion, spec) for updates and patches to hit.
 SEEDS = [
-    ("/api/v1/namespaces/default/configmaps", "ConfigMap", "v1"),
-    ("/apis/apps/v1/namespaces/default/deployments", "Deployment", "apps/v1"),
-    ("/apis/rbac.authorization.k8s.io/v1/clusterroles", "ClusterRole", "rbac.authorization.k8s.io/v1"),
+    ("/api/v1/namespaces/default/configmaps", "ConfigMap", "v1", None),
+    (
+        "/apis/apps/v1/namespaces/default/deployments",
+        "Deployment",
+        "apps/v1",
+        {"selector": {"matchLabels": {"app": "a"}}, "template": TEMPLATE},
+    ),
+    ("/apis/rbac.authorization.k8s.io/v1/clusterroles", "ClusterRole", "rbac.authorization.k8s.io/v1", None),
 ]
 CONTENT_TYPES = st.sampled_from(
     [
@@ -95,9 +102,12 @@ def test_random_requests_never_answer_500(steps: list[tuple[str, str, str, str, 
             await bootstrap.ensure_defaults(app.resources, app.registry)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://k3py") as client:
-                for path, kind, api_version in SEEDS:  # objects named "a" for updates and patches to hit
-                    body = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "a"}, "spec": {}}
-                    assert (await client.post(path, json=body)).status_code == 201
+                for path, kind, api_version, spec in SEEDS:
+                    body: dict[str, Any] = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "a"}}
+                    if spec is not None:
+                        body["spec"] = spec
+                    created = await client.post(path, json=body)
+                    assert created.status_code == 201, created.text
                 for method, path, suffix, content_type, body in steps:
                     content = body if isinstance(body, str) else json.dumps(body)
                     before = store.revision
