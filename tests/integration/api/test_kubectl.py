@@ -36,7 +36,7 @@ def test_kubectl_version_api_versions_and_api_resources(k3py_server: Server) -> 
 
 def test_kubectl_get_shows_kubernetes_columns(k3py_server: Server, namespace: str) -> None:
     create(k3py_server, namespace, "one")
-    table = k3py_server.kubectl("-n", namespace, "get", "configmaps")
+    table = k3py_server.kubectl("-n", namespace, "get", "configmaps", "one")
     assert table.splitlines()[0].split() == ["NAME", "DATA", "AGE"]
     assert table.splitlines()[1].split()[:2] == ["one", "1"]
     namespaces = k3py_server.kubectl("get", "namespaces", namespace)
@@ -63,10 +63,13 @@ def test_kubectl_output_formats_and_selectors(k3py_server: Server, namespace: st
     by_field = k3py_server.kubectl(*ns, "get", "cm", "--field-selector", "metadata.name=front", "-o", "name")
     assert by_field.split() == ["configmap/front"]
     assert k3py_server.kubectl(*ns, "get", "cm", "front", "-o", "jsonpath={.data.key}") == "a"
-    as_json = json.loads(k3py_server.kubectl(*ns, "get", "cm", "-o", "json"))
+    # (every namespace also holds kube-root-ca.crt, as in Kubernetes: the selector leaves it out)
+    as_json = json.loads(k3py_server.kubectl(*ns, "get", "cm", "-l", "tier", "-o", "json"))
     assert as_json["kind"] == "List" and {i["metadata"]["name"] for i in as_json["items"]} == {"front", "back"}
     assert "key: b" in k3py_server.kubectl(*ns, "get", "cm", "back", "-o", "yaml")
-    columns = k3py_server.kubectl(*ns, "get", "cm", "-o", "custom-columns=N:.metadata.name,T:.metadata.labels.tier")
+    columns = k3py_server.kubectl(
+        *ns, "get", "cm", "-l", "tier", "-o", "custom-columns=N:.metadata.name,T:.metadata.labels.tier"
+    )
     assert columns.split() == ["N", "T", "back", "back", "front", "front"]
 
 

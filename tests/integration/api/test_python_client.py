@@ -79,7 +79,8 @@ def test_dynamic_client_finds_resources_through_discovery(kubernetes_api: Any, n
     dyn = dynamic.DynamicClient(kubernetes_api)
     configmaps = dyn.resources.get(api_version="v1", kind="ConfigMap")
     configmaps.create(namespace=namespace, body={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "d"}})
-    assert [item.metadata.name for item in configmaps.get(namespace=namespace).items] == ["d"]
+    names = [item.metadata.name for item in configmaps.get(namespace=namespace).items]
+    assert names == ["d", "kube-root-ca.crt"]  # the second one is the ServiceAccount controller's, as in Kubernetes
     leases = dyn.resources.get(api_version="coordination.k8s.io/v1", kind="Lease")
     assert leases.namespaced
 
