@@ -41,6 +41,7 @@ from k3py.api import (
 from k3py.api.handlers import ListOptions
 from k3py.api.registry import Registry
 from k3py.core import errors, managedfields, patch, selectors
+from k3py.store import WatchDropped
 
 if TYPE_CHECKING:
     from k3py.api.registry import ResourceType
@@ -747,6 +748,11 @@ class App:
                         with trio.move_on_after(BOOKMARK_INTERVAL if bookmarks else timeout + 1) as idle:
                             kind, obj = await iterator.__anext__()
                     except StopAsyncIteration:
+                        return
+                    except WatchDropped:
+                        # Too far behind: the stream ends, as the apiserver closes a slow watcher,
+                        # and the client watches again from the last revision it saw.
+                        logger.info("a %s watch fell behind and was closed", rt.plural)
                         return
                     except errors.K3pyError as exc:
                         yield _line({"type": "ERROR", "object": errors.to_status(exc)})

@@ -129,3 +129,28 @@ async def test_in_process_token_requests_use_the_servers_authenticator() -> None
             user = authenticator.authenticate(token=issued["status"]["token"])
         nursery.cancel_scope.cancel()
     assert user is not None and user.name == "system:serviceaccount:default:kubelet-proxy"
+
+
+async def test_a_watch_that_falls_behind_ends_and_the_server_goes_on() -> None:
+    settings = StoreSettings(endpoint="memory://", watch_buffer=5)
+    async with open_store(settings) as store, trio.open_nursery() as nursery:
+        app = App(store)
+        await bootstrap.ensure_defaults(app.resources, app.registry)
+        async with httpx.AsyncClient(transport=AppTransport(app, nursery), base_url="https://k3py") as http:
+            client = Client(http)
+            listing = await client.list("v1", "configmaps", namespace="default")
+            events = client.watch(
+                "v1", "configmaps", namespace="default", resource_version=listing["metadata"]["resourceVersion"]
+            )
+            seen = 0
+            async with aclosing(events):
+                await client.create("v1", "configmaps", configmap("first"), namespace="default")
+                await anext(events)  # the watch is open
+                for i in range(200):  # nobody reads the watch meanwhile
+                    await client.create("v1", "configmaps", configmap(f"c{i}"), namespace="default")
+                with trio.fail_after(5):
+                    async for _ in events:
+                        seen += 1
+            assert 0 < seen < 200  # the stream ended early, without an error
+            assert (await client.get("v1", "configmaps", "c199", namespace="default"))["metadata"]["name"] == "c199"
+        nursery.cancel_scope.cancel()
