@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from k3py.controllers import nodelifecycle
+from k3py.controllers import nodelifecycle, workloads
 from k3py.controllers.endpoints import EndpointsController
 from k3py.controllers.endpointslices import EndpointSliceController
 from k3py.controllers.garbagecollector import GarbageCollector
@@ -57,6 +57,7 @@ async def run_controllers(
                 client, grace_period=node_monitor_grace_period, default_toleration_seconds=default_toleration_seconds
             )
             await nursery.start(lifecycle.run)
+            await nursery.start(workloads.run, client)
             logger.info("controllers running")
 
     await LeaderElector(client, LEASE_NAME, identity).run(controllers)
