@@ -417,8 +417,51 @@ def plan_endpoints(service: Obj, pods: Iterable[Obj], current: Obj | None, trigg
 # -- the controller --------------------------------------------------------------------------------
 
 
+class ServicePodIndex:
+    """Services and pods by namespace, and which services a pod change concerns: what the
+    Endpoints and the EndpointSlice controllers both follow (their informers feed these handlers)."""
+
+    queue: WorkQueue
+    services: Informer
+    pods: Informer
+    _services_in: dict[str, set[str]]
+    _pods_in: dict[str, set[str]]
+
+    def _service_changed(self, old: Obj | None, new: Obj | None) -> None:
+        obj = new if new is not None else old
+        assert obj is not None
+        key = key_of(obj)
+        namespace, _ = split_key(key)
+        if new is None:
+            self._services_in.get(namespace, set()).discard(key)
+        else:
+            self._services_in.setdefault(namespace, set()).add(key)
+        self.queue.add(key)
+
+    def _pod_changed(self, old: Obj | None, new: Obj | None) -> None:
+        obj = new if new is not None else old
+        assert obj is not None
+        key = key_of(obj)
+        namespace, _ = split_key(key)
+        if new is None:
+            self._pods_in.get(namespace, set()).discard(key)
+        else:
+            self._pods_in.setdefault(namespace, set()).add(key)
+        if old is not None and new is not None and old is not new and not pod_update_matters(old, new):
+            return
+        labels = [((o.get("metadata") or {}).get("labels") or {}) for o in (old, new) if o is not None]
+        for service_key in self._services_in.get(namespace, ()):
+            service = self.services.get(service_key)
+            selector = ((service or {}).get("spec") or {}).get("selector") or {}
+            if any(selects(selector, lbls) for lbls in labels):
+                self.queue.add(service_key)
+
+    def pods_in(self, namespace: str) -> list[Obj]:
+        return [pod for key in sorted(self._pods_in.get(namespace, ())) if (pod := self.pods.get(key)) is not None]
+
+
 @dataclass
-class EndpointsController:
+class EndpointsController(ServicePodIndex):
     """Keeps every selecting Service's Endpoints current, from informers on services, pods and endpoints."""
 
     client: Client
@@ -457,44 +500,12 @@ class EndpointsController:
 
     # -- events ------------------------------------------------------------------------------------
 
-    def _service_changed(self, old: Obj | None, new: Obj | None) -> None:
-        obj = new if new is not None else old
-        assert obj is not None
-        key = key_of(obj)
-        namespace, _ = split_key(key)
-        if new is None:
-            self._services_in.get(namespace, set()).discard(key)
-        else:
-            self._services_in.setdefault(namespace, set()).add(key)
-        self.queue.add(key)
-
-    def _pod_changed(self, old: Obj | None, new: Obj | None) -> None:
-        obj = new if new is not None else old
-        assert obj is not None
-        key = key_of(obj)
-        namespace, _ = split_key(key)
-        if new is None:
-            self._pods_in.get(namespace, set()).discard(key)
-        else:
-            self._pods_in.setdefault(namespace, set()).add(key)
-        if old is not None and new is not None and old is not new and not pod_update_matters(old, new):
-            return
-        labels = [((o.get("metadata") or {}).get("labels") or {}) for o in (old, new) if o is not None]
-        for service_key in self._services_in.get(namespace, ()):
-            service = self.services.get(service_key)
-            selector = ((service or {}).get("spec") or {}).get("selector") or {}
-            if any(selects(selector, lbls) for lbls in labels):
-                self.queue.add(service_key)
-
     def _endpoints_changed(self, old: Obj | None, new: Obj | None) -> None:
         if old is not None and new is not None and old is new:
             return  # a resync: the service's own resync covers it
         obj = new if new is not None else old
         assert obj is not None
         self.queue.add(key_of(obj))
-
-    def pods_in(self, namespace: str) -> list[Obj]:
-        return [pod for key in sorted(self._pods_in.get(namespace, ())) if (pod := self.pods.get(key)) is not None]
 
     # -- reconciling -------------------------------------------------------------------------------
 

@@ -331,7 +331,7 @@ class _Expectation:
 
 
 @dataclass
-class EndpointSliceController:
+class EndpointSliceController(ep.ServicePodIndex):
     """Keeps every selecting Service's EndpointSlices current, from informers on services, pods and
     this controller's slices."""
 
@@ -374,34 +374,6 @@ class EndpointSliceController:
             task_status.started()
 
     # -- events ------------------------------------------------------------------------------------
-
-    def _service_changed(self, old: Obj | None, new: Obj | None) -> None:
-        obj = new if new is not None else old
-        assert obj is not None
-        key = key_of(obj)
-        namespace, _ = split_key(key)
-        if new is None:
-            self._services_in.get(namespace, set()).discard(key)
-        else:
-            self._services_in.setdefault(namespace, set()).add(key)
-        self.queue.add(key)
-
-    def _pod_changed(self, old: Obj | None, new: Obj | None) -> None:
-        obj = new if new is not None else old
-        assert obj is not None
-        key = key_of(obj)
-        namespace, _ = split_key(key)
-        if new is None:
-            self._pods_in.get(namespace, set()).discard(key)
-        else:
-            self._pods_in.setdefault(namespace, set()).add(key)
-        if old is not None and new is not None and old is not new and not ep.pod_update_matters(old, new):
-            return
-        labels = [((o.get("metadata") or {}).get("labels") or {}) for o in (old, new) if o is not None]
-        for service_key in self._services_in.get(namespace, ()):
-            selector = ((self.services.get(service_key) or {}).get("spec") or {}).get("selector") or {}
-            if any(ep.selects(selector, lbls) for lbls in labels):
-                self.queue.add(service_key)
 
     def _slice_changed(self, old: Obj | None, new: Obj | None) -> None:
         obj = new if new is not None else old
@@ -476,10 +448,7 @@ class EndpointSliceController:
             return  # going: its slices go with it
         selector = spec["selector"]
         pods = [
-            pod
-            for pod_key in sorted(self._pods_in.get(namespace, ()))
-            if (pod := self.pods.get(pod_key)) is not None
-            and ep.selects(selector, (pod.get("metadata") or {}).get("labels"))
+            pod for pod in self.pods_in(namespace) if ep.selects(selector, (pod.get("metadata") or {}).get("labels"))
         ]
         trigger, seen = self.tracker.compute(key, service, pods)
         plan = plan_slices(service, pods, existing, trigger=trigger, max_endpoints=self.max_endpoints_per_slice)
