@@ -41,10 +41,8 @@ import datetime
 import importlib.util
 import json
 import os
-import platform
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -681,11 +679,17 @@ def settled_memory(server: Any, seconds: float) -> dict[str, Any]:
 
 
 def run_main_server(launcher: Any, work: Path, cfg: Config, memory: dict[str, Any], phases: dict[str, Any]) -> None:
-    """A fresh server: idle memory, then the load phases (into ``phases``)."""
-    server = launcher.start(data_dir=work / "main", name="main")
+    """A fresh server without its controllers: the API's own figures, then the load phases.
+
+    The controllers would react to every benchmark pod (with no node, the scheduler records each
+    one as unschedulable), which is their cost, not the API's, and their writes would make the
+    update phase's compare-and-swap conflict. The headline idle RSS is the full server's (the
+    ConfigMap server's); this one's is kept apart as ``idle_without_controllers``.
+    """
+    server = launcher.start("--disable-controller-manager", data_dir=work / "main", name="main")
     try:
         server.wait_ready()
-        memory["idle"].append({"server": "main", **settled_memory(server, cfg.settle_seconds)})
+        memory["idle_without_controllers"] = {"server": "main", **settled_memory(server, cfg.settle_seconds)}
         url, tls = serverproc.kubeconfig_tls(server.kubeconfig)
         if url != server.url:
             raise Unexpected(f"the kubeconfig names {url}, the server listens on {server.url}")
@@ -778,13 +782,7 @@ def run(cfg: Config, base_dir: Path, out_path: str | None, skip_anchors: bool) -
     base: dict[str, Any] = {
         "schema": SCHEMA,
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "host": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version,
-            "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-        },
+        "host": store_bench.host_facts(),
         "params": {
             **asdict(cfg),
             "dir": str(base_dir),

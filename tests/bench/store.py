@@ -757,6 +757,17 @@ def k3py_headline(rounds: list[dict[str, Any]], idle: dict[str, Any] | None) -> 
     return h
 
 
+def host_facts() -> dict[str, Any]:
+    """What the figures of a run depend on, printed with them (the API bench uses it too)."""
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def run(cfg: Config, base: Path, out_path: str | None, skip_anchors: bool) -> dict[str, Any]:
     t_all = time.perf_counter()
     base.mkdir(parents=True, exist_ok=True)
@@ -764,13 +775,7 @@ def run(cfg: Config, base: Path, out_path: str | None, skip_anchors: bool) -> di
     result: dict[str, Any] = {
         "schema": SCHEMA,
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "host": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version,
-            "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-        },
+        "host": host_facts(),
         "params": {**asdict(cfg), "value_bytes": VALUE_SIZE, "dir": str(base), "writers": WRITERS},
         "errors": {},
     }
