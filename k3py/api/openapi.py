@@ -51,13 +51,14 @@ import hashlib
 import importlib.resources
 import json
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from k3py.core import errors
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
 Schema = dict[str, Any]
 
@@ -153,6 +154,63 @@ def _reversed_group(group: str) -> str:
     return ".".join(reversed(group.split(".")))
 
 
+class _Definitions(Mapping[str, Schema]):
+    """Definitions kept as compact JSON text and decoded on first use, each once.
+
+    A server looks at a few dozen of Kubernetes' 862 definitions (the kinds written to it and
+    what they reference); decoded whole they would cost ~8 MB for ever. ``extra`` holds decoded
+    definitions added on top (custom resources), which shadow the encoded ones.
+    """
+
+    __slots__ = ("_decoded", "_encoded", "_extra")
+
+    def __init__(
+        self,
+        encoded: Mapping[str, str],
+        extra: Mapping[str, Schema] | None = None,
+        decoded: dict[str, Schema] | None = None,
+    ) -> None:
+        self._encoded = encoded
+        self._extra: Mapping[str, Schema] = extra or {}
+        # shared with every overlay of the same bundle, so each definition is decoded once
+        self._decoded: dict[str, Schema] = {} if decoded is None else decoded
+
+    def with_extra(self, extra: Mapping[str, Schema]) -> _Definitions:
+        return _Definitions(self._encoded, {**self._extra, **extra}, self._decoded)
+
+    def __getitem__(self, name: str) -> Schema:
+        found = self._extra.get(name)
+        if found is not None:
+            return found
+        decoded = self._decoded.get(name)
+        if decoded is None:
+            decoded = self._decoded[name] = json.loads(self._encoded[name])
+        return decoded
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._extra or name in self._encoded
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._encoded
+        yield from (name for name in self._extra if name not in self._encoded)
+
+    def __len__(self) -> int:
+        return len(self._encoded) + sum(name not in self._encoded for name in self._extra)
+
+
+GVKIndex = dict[tuple[str, str, str], str]
+
+
+def _index(definitions: Mapping[str, Schema], index: GVKIndex, custom: frozenset[str]) -> None:
+    """Add the kinds of ``definitions`` to ``index`` (custom resources win over a built-in of the
+    same GVK, which there should not be; among built-ins the first name in sorted order)."""
+    for name, definition in definitions.items():
+        for gvk in definition.get("x-kubernetes-group-version-kind", ()):
+            key = (gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))
+            if key not in index or name in custom:
+                index[key] = name
+
+
 @dataclass(frozen=True, eq=False)
 class Schemas:
     """A set of definitions (v2 shape) with lookups by name, ``$ref`` and group/version/kind.
@@ -164,15 +222,14 @@ class Schemas:
     kubernetes_version: str
     #: names of the definitions that came from CustomResourceDefinitions (OpenAPI v3 schemas)
     custom: frozenset[str] = frozenset()
-    _by_gvk: dict[tuple[str, str, str], str] = field(default_factory=dict, init=False, repr=False)
+    #: group/version/kind to definition name; built from ``definitions`` when not given
+    by_gvk: GVKIndex | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        for name, definition in self.definitions.items():
-            for gvk in definition.get("x-kubernetes-group-version-kind", ()):
-                key = (gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))
-                # custom resources win over a built-in of the same GVK (there should be none)
-                if key not in self._by_gvk or name in self.custom:
-                    self._by_gvk[key] = name
+        if self.by_gvk is None:
+            index: GVKIndex = {}
+            _index(self.definitions, index, self.custom)
+            object.__setattr__(self, "by_gvk", index)
 
     @classmethod
     def builtin(cls) -> Schemas:
@@ -181,7 +238,8 @@ class Schemas:
 
     def name_for(self, group: str, version: str, kind: str) -> str | None:
         """The definition name of a kind (``io.k8s.api.core.v1.Pod``), or None."""
-        return self._by_gvk.get((group, version, kind))
+        assert self.by_gvk is not None
+        return self.by_gvk.get((group, version, kind))
 
     def definition_for(self, group: str, version: str, kind: str) -> Schema | None:
         """The schema of a kind, found by its ``x-kubernetes-group-version-kind``, or None."""
@@ -218,7 +276,7 @@ class Schemas:
         as its builder shapes them: the CRD's ``openAPIV3Schema`` with ``apiVersion``, ``kind``
         and ``metadata`` added, and the GVK extension.
         """
-        definitions = dict(self.definitions)
+        definitions: dict[str, Schema] = {}
         custom = set(self.custom)
         type_meta = self.definitions[TYPE_META_SOURCE]["properties"]
         list_meta = self.definitions[LIST_META_SOURCE]["properties"]
@@ -258,7 +316,15 @@ class Schemas:
                 "x-kubernetes-group-version-kind": [{"group": cr.group, "version": cr.version, "kind": cr.list_kind}],
             }
             custom.update((name, name + "List"))
-        return Schemas(definitions, self.kubernetes_version, frozenset(custom))
+        assert self.by_gvk is not None
+        index = dict(self.by_gvk)
+        _index(definitions, index, frozenset(custom))
+        merged = (
+            self.definitions.with_extra(definitions)
+            if isinstance(self.definitions, _Definitions)
+            else {**self.definitions, **definitions}
+        )
+        return Schemas(merged, self.kubernetes_version, frozenset(custom), index)
 
     def unknown_fields(
         self, obj: Mapping[str, Any], group: str, version: str, kind: str, *, drop: bool = False
@@ -328,7 +394,10 @@ def _builtin() -> Schemas:
             "reinstall k3py (pip install -e '.[dev]') or run: python scripts/gen_openapi.py"
         ) from exc
     bundle = json.loads(gzip.decompress(data))
-    return Schemas(bundle["definitions"], bundle["info"]["kubernetes"])
+    index: GVKIndex = {}
+    for group, version, kind, name in bundle["kinds"]:  # sorted: the first name of a GVK wins
+        index.setdefault((group, version, kind), name)
+    return Schemas(_Definitions(bundle["definitions"]), bundle["info"]["kubernetes"], by_gvk=index)
 
 
 def definitions() -> Mapping[str, Schema]:

@@ -155,7 +155,7 @@ def test_resolve_an_unknown_ref_raises_key_error(ref: str) -> None:
 
 def test_bundle_is_in_the_swagger_shape() -> None:
     """The JSON Schema rewrites of kubernetes-validate are undone everywhere."""
-    defs = openapi.definitions()
+    defs = dict(openapi.definitions())  # decoded whole: the walk needs plain dicts
     refs = _refs(defs)
     assert refs
     assert all(ref.startswith("#/definitions/") and ref[len("#/definitions/") :] in defs for ref in refs)
