@@ -41,8 +41,11 @@ import datetime
 import importlib.util
 import json
 import os
+import select
 import shutil
 import signal
+import ssl
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,10 +56,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import trio
 
+from k3py.api import pki
 from k3py.store import StoreSettings, open_store
 
 if TYPE_CHECKING:
-    import ssl
     from collections.abc import Awaitable, Callable, Iterable, Sequence
     from types import ModuleType
 
@@ -115,6 +118,11 @@ RATIO_SPECS: dict[str, tuple[str, str, str]] = {
     "gets_1_vs_etcd_get": ("gets_per_s_1", "etcd_get_per_s", "higher"),
     # etcd's and the store's watch latencies run from the start of the write, so this one does too.
     "watch_p99_vs_etcd": ("watch_p99_ms", "etcd_watch_p99_ms", "lower"),
+    # The HTTP floor (http_floor.py): the same creates against hypercorn serving an app that does
+    # nothing, with k3py's TLS setup. What k3py keeps of what its HTTP server can carry at all.
+    "creates_32_vs_http_floor_32": ("creates_per_s_32", "http_floor_create_32_per_s", "higher"),
+    "creates_1_vs_http_floor_1": ("creates_per_s_1", "http_floor_create_1_per_s", "higher"),
+    "mutating_p99_32_vs_http_floor_32_p99": ("mutating_p99_ms_32", "http_floor_create_32_p99_ms", "lower"),
 }
 
 # Goal name -> (headline key, comparison, threshold, what the line says).
@@ -281,9 +289,17 @@ def k3py_headline(
     return h
 
 
-def anchor_figures(store_round: dict[str, Any] | None, anchor_headline: dict[str, float]) -> dict[str, float]:
-    """The anchors' headline plus the in-process k3py store's figures of this run."""
+def anchor_figures(
+    store_round: dict[str, Any] | None, anchor_headline: dict[str, float], http_floor: dict[str, Any] | None = None
+) -> dict[str, float]:
+    """The anchors' headline plus the in-process k3py store's and the HTTP floor's figures of this run."""
     figures = dict(anchor_headline)
+    for tasks in (1, MANY):
+        p = (http_floor or {}).get(f"create_{tasks}")
+        if p and p.get("ops_per_s") is not None:
+            figures[f"http_floor_create_{tasks}_per_s"] = p["ops_per_s"]
+        if p and p.get("latency", {}).get("p99_ms") is not None:
+            figures[f"http_floor_create_{tasks}_p99_ms"] = p["latency"]["p99_ms"]
     if store_round:
         for tasks in (1, MANY):
             p = store_round.get(f"create_{tasks}")
@@ -305,6 +321,7 @@ def assemble(
     anchor_runs: list[dict[str, Any]],
     group32_runs: list[dict[str, Any]],
     anchor_errors: dict[str, str],
+    http_floor: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The report: headline, ratios (with why any is null), goals; ``base`` carries host and params."""
     headline = k3py_headline(phases, ready, memory)
@@ -312,7 +329,7 @@ def assemble(
     group32 = median_or_none(r.get("rows_per_s") for r in group32_runs)
     if group32 is not None:
         anchor_headline[f"sqlite_group{MANY}_full_rows_per_s"] = group32
-    anchors = anchor_figures(store_round, anchor_headline)
+    anchors = anchor_figures(store_round, anchor_headline, http_floor)
     ratios, notes = compute_ratios(headline, anchors, anchor_errors)
     goals = check_goals(headline)
     return {
@@ -328,6 +345,7 @@ def assemble(
         "anchors": {
             "figures": anchors,
             "store_round": store_round,
+            "http_floor": http_floor,
             "runs": anchor_runs,
             "group32_runs": group32_runs,
             "errors": anchor_errors,
@@ -740,6 +758,53 @@ def run_configmap_server(launcher: Any, work: Path, cfg: Config, memory: dict[st
 # -- anchors -------------------------------------------------------------------------------------
 
 
+async def floor_phases(url: str, tls: ssl.SSLContext, floor_pid: int, cfg: Config, out: dict[str, Any]) -> None:
+    """The create phases of ``crud_phases``, same bodies and clients, against the HTTP floor."""
+    clients = Clients(url, tls)
+    try:
+        for tasks in (1, MANY):
+
+            async def create(t: int, i: int) -> None:
+                expect(
+                    await clients.all[t].post("/api/v1/namespaces/floor/pods", json=pod(f"p-{t:02d}-{i:06d}", t)), 201
+                )
+
+            log(f"HTTP floor: create, {tasks} client(s)")
+            out[f"create_{tasks}"], _ = await measured_http(floor_pid, cfg, tasks, create)
+    finally:
+        await clients.aclose()
+
+
+def run_http_floor(work: Path, cfg: Config) -> dict[str, Any]:
+    """Start ``http_floor.py`` on a PKI of its own, run ``floor_phases`` against it, stop it by PID."""
+    data_dir = work / "floor"
+    port = serverproc.free_port()
+    command = [sys.executable, str(HERE / "http_floor.py"), str(data_dir), str(port)]
+    floor = subprocess.Popen(command, stdout=subprocess.PIPE, env=serverproc.server_env())
+    try:
+        assert floor.stdout is not None
+        readable, _, _ = select.select([floor.stdout], [], [], serverproc.START_TIMEOUT_SECONDS)
+        if not readable or floor.stdout.readline().strip() != b"ready":
+            raise Unexpected(f"the HTTP floor did not start within {serverproc.START_TIMEOUT_SECONDS} s")
+        floor_pki = pki.ensure(data_dir, pki.ServingNames.build())
+        tls = ssl.create_default_context(cadata=floor_pki.server_ca_pem.decode())
+        with tempfile.TemporaryDirectory(prefix="k3py-floor-client-") as scratch:
+            cert, key = Path(scratch) / "client.crt", Path(scratch) / "client.key"
+            cert.write_bytes(floor_pki.admin_cert_pem)
+            key.write_bytes(floor_pki.admin_key_pem)
+            tls.load_cert_chain(cert, key)
+        out: dict[str, Any] = {}
+        trio.run(floor_phases, f"https://127.0.0.1:{port}", tls, floor.pid, cfg, out)
+        return out
+    finally:
+        floor.terminate()
+        try:
+            floor.wait(serverproc.STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            floor.kill()
+            floor.wait()
+
+
 async def store_round_async(directory: Path, cfg: Config) -> dict[str, Any]:
     """The k3py store in-process, on this disk: creates with 1 and 32 writers, and its watch."""
     scfg = store_bench.Config.make(cfg.quick)
@@ -800,6 +865,7 @@ def run(cfg: Config, base_dir: Path, out_path: str | None, skip_anchors: bool) -
     store_round: dict[str, Any] | None = None
     anchor_runs: list[dict[str, Any]] = []
     group32_runs: list[dict[str, Any]] = []
+    http_floor: dict[str, Any] | None = None
     anchors: Any = None
 
     def attempt(name: str, fn: Callable[[], Any]) -> Any:
@@ -839,6 +905,8 @@ def run(cfg: Config, base_dir: Path, out_path: str | None, skip_anchors: bool) -
             ready = attempt("ready", lambda: measure_ready(launcher, work, cfg))
             attempt("main_server", lambda: run_main_server(launcher, work, cfg, memory, phases))
             attempt("configmaps", lambda: run_configmap_server(launcher, work, cfg, memory))
+        if not skip_anchors:
+            http_floor = attempt("http_floor", lambda: run_http_floor(work, cfg))
         if cfg.interleave:
             anchor()
     finally:
@@ -861,6 +929,7 @@ def run(cfg: Config, base_dir: Path, out_path: str | None, skip_anchors: bool) -
         anchor_runs=anchor_runs,
         group32_runs=group32_runs,
         anchor_errors=anchor_errors,
+        http_floor=http_floor,
     )
     result["anchors"]["source"] = str(store_bench.shared_bench_dir() / "anchors_datastore.py")
     result["wall_s"] = round(time.perf_counter() - t_all, 2)
