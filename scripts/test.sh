@@ -5,14 +5,14 @@
 #
 # System packages (root needed) are installed only when one is missing, and the dev virtualenv
 # (.venv) is reinstalled only when pyproject.toml changed since the last install, so reruns
-# start testing at once. PostgreSQL is needed by the store tests, etcd-server by the benchmark
-# anchors, mosquitto by the fleet tests.
+# start testing at once. PostgreSQL is needed by the store tests, etcd-server and wrk by the benchmarks
+# (anchors, load), mosquitto by the fleet tests.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Debian's python3 on a fresh machine; set PYTHON to create .venv with another one.
 PYTHON="${PYTHON:-/usr/bin/python3}"
-PACKAGES=(python3 python3-venv python3-pip postgresql etcd-server mosquitto sqlite3 util-linux)
+PACKAGES=(python3 python3-venv python3-pip postgresql etcd-server mosquitto sqlite3 util-linux wrk)
 STAMP=.venv/.k3py-dev-installed
 
 step() { printf '\n==> %s\n' "$*"; }

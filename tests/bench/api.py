@@ -255,6 +255,22 @@ def phase_figures(phases: dict[str, Any]) -> dict[str, float | None]:
     for tasks in (1, MANY):
         mutating = phases.get(f"mutating_{tasks}")
         h[f"mutating_p99_ms_{tasks}"] = mutating.get("p99_ms") if mutating else None
+    # With wrk at hand the 32-connection figures are wrk's: the httpx clients of this process cap
+    # at about the server's rate (see the HTTP floor), so they would measure themselves.
+    h[f"creates_per_s_{MANY}_httpx"] = h[f"creates_per_s_{MANY}"]
+    h[f"mutating_p99_ms_{MANY}_httpx"] = h[f"mutating_p99_ms_{MANY}"]
+    create, patch = phases.get(f"wrk_create_{MANY}"), phases.get(f"wrk_patch_{MANY}")
+    if create:
+        h[f"creates_per_s_{MANY}"] = create["ops_per_s"]
+        h[f"create_p99_ms_{MANY}"] = create["latency"].get("p99_ms")
+        h[f"create_server_cpu_us_{MANY}"] = create.get("server_cpu_us_per_op")
+    if patch:
+        h[f"patches_per_s_{MANY}"] = patch["ops_per_s"]
+        h[f"patch_p99_ms_{MANY}"] = patch["latency"].get("p99_ms")
+    if create and patch:
+        # wrk reports percentiles per run, not the latencies: the p99 of both is at most the larger
+        p99s = [p["latency"].get("p99_ms") for p in (create, patch)]
+        h[f"mutating_p99_ms_{MANY}"] = max(p99s) if None not in p99s else None
     for watchers, suffix in ((1, ""), (MANY, f"_{MANY}")):
         w = phases.get(f"watch_{watchers}")
         # The headline is timed from the write's start, like the etcd and store anchors: the event is
@@ -294,8 +310,9 @@ def anchor_figures(
 ) -> dict[str, float]:
     """The anchors' headline plus the in-process k3py store's and the HTTP floor's figures of this run."""
     figures = dict(anchor_headline)
+    floor = http_floor or {}
     for tasks in (1, MANY):
-        p = (http_floor or {}).get(f"create_{tasks}")
+        p = floor.get(f"wrk_create_{tasks}") or floor.get(f"create_{tasks}")
         if p and p.get("ops_per_s") is not None:
             figures[f"http_floor_create_{tasks}_per_s"] = p["ops_per_s"]
         if p and p.get("latency", {}).get("p99_ms") is not None:
@@ -704,7 +721,10 @@ def run_main_server(launcher: Any, work: Path, cfg: Config, memory: dict[str, An
     update phase's compare-and-swap conflict. The headline idle RSS is the full server's (the
     ConfigMap server's); this one's is kept apart as ``idle_without_controllers``.
     """
-    server = launcher.start("--disable-controller-manager", data_dir=work / "main", name="main")
+    data_dir = work / "main"
+    (data_dir / "tls").mkdir(parents=True)
+    (data_dir / "tls" / "tokens.csv").write_text(f'{BENCH_TOKEN},k3py-bench,k3py-bench,"system:masters"\n')
+    server = launcher.start("--disable-controller-manager", data_dir=data_dir, name="main")
     try:
         server.wait_ready()
         memory["idle_without_controllers"] = {"server": "main", **settled_memory(server, cfg.settle_seconds)}
@@ -712,6 +732,7 @@ def run_main_server(launcher: Any, work: Path, cfg: Config, memory: dict[str, An
         if url != server.url:
             raise Unexpected(f"the kubeconfig names {url}, the server listens on {server.url}")
         trio.run(load_phases, url, tls, server.pid, cfg, phases)
+        phases.update(wrk_phases(url, tls, server.pid, cfg, work, patch=True))
         memory["after_load"] = {"server": "main", **read_memory(server.pid)}
     finally:
         code = server.stop()
@@ -755,6 +776,106 @@ def run_configmap_server(launcher: Any, work: Path, cfg: Config, memory: dict[st
         again.stop()
 
 
+# -- the 32-connection load from wrk ---------------------------------------------------------------
+
+WRK = shutil.which("wrk")
+# A static token (``--token-auth-file``, ``tls/tokens.csv``) for wrk, which has no client
+# certificates; the admin's certificate and this token are both looked up once per request or
+# connection, and both map to system:masters.
+BENCH_TOKEN = "k3py-bench-" + os.urandom(8).hex()
+WRK_NAMESPACE = "bench-wrk"
+# wrk runs one thread (one core of two is the server's); each request is made in Lua. Pod names
+# count up, so every create is new; patches cycle over the pods the create run made.
+WRK_CREATE_LUA = """
+local n = 0
+local token = os.getenv("K3PY_BENCH_TOKEN")
+local head = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
+request = function()
+  n = n + 1
+  local body = string.format(os.getenv("K3PY_BENCH_POD"), n)
+  return wrk.format("POST", os.getenv("K3PY_BENCH_PATH"), head, body)
+end
+"""
+WRK_PATCH_LUA = """
+local n = 0
+local pods = tonumber(os.getenv("K3PY_BENCH_PODS"))
+local token = os.getenv("K3PY_BENCH_TOKEN")
+local head = {["Content-Type"] = "application/merge-patch+json", ["Authorization"] = "Bearer " .. token}
+request = function()
+  n = n + 1
+  local path = string.format("%s/w-%07d", os.getenv("K3PY_BENCH_PATH"), (n % pods) + 1)
+  return wrk.format("PATCH", path, head, string.format('{"metadata":{"annotations":{"bench/patch":"%d"}}}', n))
+end
+"""
+
+
+def wrk_pod_template() -> str:
+    """The benchmark's pod as a Lua format string (``%07d``: the counter), like ``pod()``'s body."""
+    body = json.dumps(pod("NAME", 0), separators=(",", ":")).replace("%", "%%")
+    return body.replace('"name":"NAME"', '"name":"w-%07d"', 1)
+
+
+def parse_wrk(text: str) -> dict[str, Any]:
+    """wrk's ``--latency`` report: requests, rate, latency percentiles, non-2xx and socket errors."""
+    out: dict[str, Any] = {"latency": {}}
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] in ("50%", "75%", "90%", "99%"):
+            number = words[1].rstrip("usm")
+            unit = words[1][len(number) :]
+            out["latency"][f"p{words[0][:-1]}_ms"] = round(float(number) * units[unit], 4)
+        elif line.startswith("Requests/sec:"):
+            out["ops_per_s"] = float(words[1])
+        elif " requests in " in line:
+            out["n"] = int(words[0])
+        elif line.strip().startswith("Non-2xx or 3xx responses:"):
+            out["non_2xx"] = int(words[-1])
+        elif line.strip().startswith("Socket errors:"):
+            out["socket_errors"] = line.strip()[len("Socket errors: ") :]
+    return out
+
+
+def wrk_phase(url: str, lua: str, seconds: float, pid: int, env: dict[str, str], work: Path) -> dict[str, Any]:
+    """One wrk run of ``MANY`` connections, with the server's CPU per request."""
+    assert WRK is not None
+    script = work / f"wrk-{os.urandom(4).hex()}.lua"
+    script.write_text(lua)
+    command = [WRK, "-t1", f"-c{MANY}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(script), url]
+    cpu0 = read_cpu_seconds(pid)
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, timeout=seconds + 30)
+    cpu1 = read_cpu_seconds(pid)
+    result = parse_wrk(done.stdout)
+    if done.returncode != 0 or "ops_per_s" not in result:
+        raise Unexpected(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    if result.get("non_2xx") or result.get("socket_errors"):
+        raise Unexpected(f"wrk saw failures: {result}")
+    result["server_cpu_us_per_op"] = ratio((cpu1 - cpu0) * 1e6, result.get("n"), 1)
+    result["server_cores"] = ratio(cpu1 - cpu0, seconds, 3)
+    return result
+
+
+def wrk_phases(url: str, tls: ssl.SSLContext, pid: int, cfg: Config, work: Path, *, patch: bool) -> dict[str, Any]:
+    """wrk's creates (and patches of what they made) with ``MANY`` connections, into a new namespace."""
+    out: dict[str, Any] = {}
+    if WRK is None:
+        return out
+    namespace = {"metadata": {"name": WRK_NAMESPACE}}
+    with httpx.Client(base_url=url, verify=tls) as http:
+        if patch:
+            expect(http.post("/api/v1/namespaces", json=namespace), 201)
+    path = f"/api/v1/namespaces/{WRK_NAMESPACE}/pods"
+    env = {"K3PY_BENCH_TOKEN": BENCH_TOKEN, "K3PY_BENCH_PATH": path, "K3PY_BENCH_POD": wrk_pod_template()}
+    seconds = max(2.0, cfg.phase_seconds)
+    log(f"wrk: create pods, {MANY} connections")
+    out[f"wrk_create_{MANY}"] = create = wrk_phase(url, WRK_CREATE_LUA, seconds, pid, env, work)
+    if patch:
+        log(f"wrk: patch pods, {MANY} connections")
+        env["K3PY_BENCH_PODS"] = str(create["n"])
+        out[f"wrk_patch_{MANY}"] = wrk_phase(url, WRK_PATCH_LUA, seconds, pid, env, work)
+    return out
+
+
 # -- anchors -------------------------------------------------------------------------------------
 
 
@@ -795,6 +916,7 @@ def run_http_floor(work: Path, cfg: Config) -> dict[str, Any]:
             tls.load_cert_chain(cert, key)
         out: dict[str, Any] = {}
         trio.run(floor_phases, f"https://127.0.0.1:{port}", tls, floor.pid, cfg, out)
+        out.update(wrk_phases(f"https://127.0.0.1:{port}", tls, floor.pid, cfg, work, patch=False))
         return out
     finally:
         floor.terminate()

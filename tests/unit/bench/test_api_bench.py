@@ -238,3 +238,50 @@ def test_kubeconfig_tls_trusts_the_ca_and_presents_the_client_certificate(tmp_pa
     assert peer is not None
     assert dict(pair for rdn in peer["subject"] for pair in rdn)["organizationName"] == "system:masters"
     assert list(tmp_path.glob("**/client.key")) == []  # the key's temp copy is gone
+
+
+WRK_REPORT = """Running 2s test @ https://127.0.0.1:37725
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    30.38ms    2.78ms  61.71ms   92.24%
+    Req/Sec     1.05k   190.73     1.29k    66.00%
+  Latency Distribution
+     50%  850.00us
+     75%   30.68ms
+     90%   32.34ms
+     99%    1.20s
+  2084 requests in 2.00s, 1.82MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1042.40
+Transfer/sec:      0.91MB
+"""
+
+
+def test_wrk_report_is_read_in_milliseconds_with_its_failures() -> None:
+    result = bench.parse_wrk(WRK_REPORT)
+    assert result["latency"] == {"p50_ms": 0.85, "p75_ms": 30.68, "p90_ms": 32.34, "p99_ms": 1200.0}
+    assert result["ops_per_s"] == 1042.4
+    assert result["n"] == 2084
+    assert result["non_2xx"] == 3
+
+
+def test_wrk_pod_is_the_benchmark_pod_with_a_counted_name() -> None:
+    template = bench.wrk_pod_template()
+    assert template.count("%07d") == 1
+    body = json.loads(template % 42)
+    expected = bench.pod("w-0000042", 0)
+    assert body == expected
+
+
+def test_wrk_figures_replace_the_32_client_ones_and_keep_httpx_beside_them() -> None:
+    httpx_create = {"ops_per_s": 500.0, "latency": {"p99_ms": 80.0}}
+    phases = {
+        "create_32": httpx_create,
+        "mutating_32": {"p99_ms": 90.0},
+        "wrk_create_32": {"ops_per_s": 1000.0, "latency": {"p99_ms": 40.0}, "server_cpu_us_per_op": 900.0},
+        "wrk_patch_32": {"ops_per_s": 800.0, "latency": {"p99_ms": 45.0}},
+    }
+    h = bench.phase_figures(phases)
+    assert (h["creates_per_s_32"], h["creates_per_s_32_httpx"]) == (1000.0, 500.0)
+    assert (h["mutating_p99_ms_32"], h["mutating_p99_ms_32_httpx"]) == (45.0, 90.0)
+    assert h["patches_per_s_32"] == 800.0
