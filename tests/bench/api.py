@@ -785,7 +785,8 @@ WRK = shutil.which("wrk")
 BENCH_TOKEN = "k3py-bench-" + os.urandom(8).hex()
 WRK_NAMESPACE = "bench-wrk"
 # wrk runs one thread (one core of two is the server's); each request is made in Lua. Pod names
-# count up, so every create is new; patches cycle over the pods the create run made.
+# count up, so every create is new; patches cycle over the pods the create run made (listed
+# after it: wrk may build a request it never sends).
 WRK_CREATE_LUA = """
 local n = 0
 local token = os.getenv("K3PY_BENCH_TOKEN")
@@ -795,16 +796,31 @@ request = function()
   local body = string.format(os.getenv("K3PY_BENCH_POD"), n)
   return wrk.format("POST", os.getenv("K3PY_BENCH_PATH"), head, body)
 end
+local failed = 0
+response = function(status, headers, body)
+  if status >= 300 and failed < 3 then
+    failed = failed + 1
+    io.stderr:write(string.format("HTTP %d: %s\\n", status, body))
+  end
+end
 """
 WRK_PATCH_LUA = """
 local n = 0
-local pods = tonumber(os.getenv("K3PY_BENCH_PODS"))
+local pods = {}
+for name in io.lines(os.getenv("K3PY_BENCH_PODS")) do pods[#pods + 1] = name end
 local token = os.getenv("K3PY_BENCH_TOKEN")
 local head = {["Content-Type"] = "application/merge-patch+json", ["Authorization"] = "Bearer " .. token}
 request = function()
   n = n + 1
-  local path = string.format("%s/w-%07d", os.getenv("K3PY_BENCH_PATH"), (n % pods) + 1)
+  local path = string.format("%s/%s", os.getenv("K3PY_BENCH_PATH"), pods[(n % #pods) + 1])
   return wrk.format("PATCH", path, head, string.format('{"metadata":{"annotations":{"bench/patch":"%d"}}}', n))
+end
+local failed = 0
+response = function(status, headers, body)
+  if status >= 300 and failed < 3 then
+    failed = failed + 1
+    io.stderr:write(string.format("HTTP %d: %s\\n", status, body))
+  end
 end
 """
 
@@ -849,7 +865,7 @@ def wrk_phase(url: str, lua: str, seconds: float, pid: int, env: dict[str, str],
     if done.returncode != 0 or "ops_per_s" not in result:
         raise Unexpected(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     if result.get("non_2xx") or result.get("socket_errors"):
-        raise Unexpected(f"wrk saw failures: {result}")
+        raise Unexpected(f"wrk saw failures: {result}; the first: {done.stderr.strip()}")
     result["server_cpu_us_per_op"] = ratio((cpu1 - cpu0) * 1e6, result.get("n"), 1)
     result["server_cores"] = ratio(cpu1 - cpu0, seconds, 3)
     return result
@@ -868,10 +884,14 @@ def wrk_phases(url: str, tls: ssl.SSLContext, pid: int, cfg: Config, work: Path,
     env = {"K3PY_BENCH_TOKEN": BENCH_TOKEN, "K3PY_BENCH_PATH": path, "K3PY_BENCH_POD": wrk_pod_template()}
     seconds = max(2.0, cfg.phase_seconds)
     log(f"wrk: create pods, {MANY} connections")
-    out[f"wrk_create_{MANY}"] = create = wrk_phase(url, WRK_CREATE_LUA, seconds, pid, env, work)
+    out[f"wrk_create_{MANY}"] = wrk_phase(url, WRK_CREATE_LUA, seconds, pid, env, work)
     if patch:
         log(f"wrk: patch pods, {MANY} connections")
-        env["K3PY_BENCH_PODS"] = str(create["n"])
+        with httpx.Client(base_url=url, verify=tls, timeout=30.0) as http:
+            names = [p["metadata"]["name"] for p in expect(http.get(path), 200)["items"]]
+        listing = work / "wrk-pods.txt"
+        listing.write_text("".join(f"{name}\n" for name in names))
+        env["K3PY_BENCH_PODS"] = str(listing)
         out[f"wrk_patch_{MANY}"] = wrk_phase(url, WRK_PATCH_LUA, seconds, pid, env, work)
     return out
 
