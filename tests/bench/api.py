@@ -296,6 +296,11 @@ def k3py_headline(
     h["idle_rss_mb"] = median_or_none(idle)
     h["idle_pss_mb"] = median_or_none(s.get("pss_mb") for s in memory.get("idle", []))
     h["idle_rss_anon_mb"] = median_or_none(s.get("rss_anon_mb") for s in memory.get("idle", []))
+    h["stack_imports_rss_mb"] = stack = (memory.get("stack_imports") or {}).get("rss_mb")
+    # what k3py's own code and state add to the libraries' floor
+    h["idle_rss_above_stack_mb"] = (
+        None if stack is None or h["idle_rss_mb"] is None else round(h["idle_rss_mb"] - stack, 2)
+    )
     cms = memory.get("configmaps") or {}
     h["rss_10k_configmaps_mb"] = cms.get("rss_10k_mb")
     h["rss_10k_configmaps_extrapolated"] = cms.get("extrapolated")
@@ -708,6 +713,23 @@ def measure_ready(launcher: Any, work: Path, cfg: Config) -> dict[str, Any]:
     return {"fresh_s": fresh, "restart_s": restart, "exit_codes": codes, "poll_interval_s": serverproc.POLL_SECONDS}
 
 
+# The libraries the server imports (the stack ARCHITECTURE.md decides), imported by a bare
+# interpreter that does nothing else: the floor under the server's idle RSS.
+STACK_IMPORTS = (
+    "import k3py, trio, sqlalchemy, hypercorn.trio, httpx, yaml, ssl; "
+    "from cryptography import x509; "
+    "from cryptography.hazmat.primitives.asymmetric import ec, rsa, padding"
+)
+
+
+def stack_import_memory() -> dict[str, Any]:
+    """VmRSS of a Python that imported the stack and nothing of k3py's own but its package."""
+    code = f"{STACK_IMPORTS}; print(open('/proc/self/status').read())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    fields = parse_kib_fields(done.stdout)
+    return {"imports": STACK_IMPORTS, "rss_mb": mib(fields.get("VmRSS")), "rss_anon_mb": mib(fields.get("RssAnon"))}
+
+
 def settled_memory(server: Any, seconds: float) -> dict[str, Any]:
     time.sleep(seconds)
     return {"after_s": seconds, **read_memory(server.pid)}
@@ -728,6 +750,7 @@ def run_main_server(launcher: Any, work: Path, cfg: Config, memory: dict[str, An
     try:
         server.wait_ready()
         memory["idle_without_controllers"] = {"server": "main", **settled_memory(server, cfg.settle_seconds)}
+        memory["stack_imports"] = stack_import_memory()
         url, tls = serverproc.kubeconfig_tls(server.kubeconfig)
         if url != server.url:
             raise Unexpected(f"the kubeconfig names {url}, the server listens on {server.url}")
