@@ -173,6 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="run no controllers in this server (garbage collector, ...) [$K3PY_DISABLE_CONTROLLER_MANAGER]",
     )
     srv.add_argument(
+        "--hub-config",
+        type=Path,
+        default=Path(os.environ["K3PY_HUB_CONFIG"]) if os.environ.get("K3PY_HUB_CONFIG") else None,
+        metavar="FILE",
+        help="a file holding this device's enrollment line (`k3py hub enroll` prints it): follow that hub, "
+        "applying the bundles it sends and reporting back [$K3PY_HUB_CONFIG]",
+    )
+    srv.add_argument(
         "--debug",
         action="store_true",
         help="log at DEBUG level, with HTTP access logs [$K3PY_DEBUG]",
@@ -194,6 +202,7 @@ def server_config(args: argparse.Namespace) -> server.ServerConfig:
         tls_san=_split_list(args.tls_san if args.tls_san is not None else [os.environ.get("K3PY_TLS_SAN", "")]),
         disable_agent=args.disable_agent,
         disable_controller_manager=args.disable_controller_manager or env_bool("K3PY_DISABLE_CONTROLLER_MANAGER"),
+        hub_config=args.hub_config,
         debug=args.debug or env_bool("K3PY_DEBUG"),
     )
 

@@ -47,11 +47,16 @@ from k3py.api import auth, kubeconfig, pki
 from k3py.api.client import AppTransport, Client
 from k3py.concurrency import bridge
 from k3py.controllers.manager import run_controllers
+from k3py.fleet import edge
+from k3py.fleet import enrollment as enrollments
+from k3py.fleet.mqtt import MQTTError
+from k3py.fleet.sync import run_edge_sync
 from k3py.store import StoreError, StoreSettings, describe, open_store
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from k3py.fleet.enrollment import Enrollment
     from k3py.store import Store
 
 logger = logging.getLogger(__name__)
@@ -90,6 +95,8 @@ class ServerConfig:
     disable_agent: bool = False
     #: run no controllers (garbage collector, ...) in this server, as K3s' --disable-controller-manager
     disable_controller_manager: bool = False
+    #: the file with this device's enrollment line: follow that fleet hub (``k3py.fleet.sync``)
+    hub_config: Path | None = None
     debug: bool = False
 
     @property
@@ -137,6 +144,12 @@ async def run(config: ServerConfig, *, task_status: trio.TaskStatus[list[str]] =
 
 async def _serve(config: ServerConfig, lifecycle: _Lifecycle, task_status: trio.TaskStatus[list[str]]) -> None:
     server_pki, tokens = await bridge.run_blocking(_prepare_pki, config, limiter_name="files")
+    enrollment = None
+    if config.hub_config is not None:
+        try:
+            enrollment = await bridge.run_blocking(enrollments.load, config.hub_config, limiter_name="files")
+        except enrollments.EnrollmentError as exc:
+            raise SetupError(str(exc)) from None
     logger.info("Opening datastore %s", describe(config.datastore))
     async with open_store(StoreSettings(endpoint=config.datastore)) as store:
         sock = await _listen_socket(config.bind_address, config.https_listen_port)
@@ -167,6 +180,8 @@ async def _serve(config: ServerConfig, lifecycle: _Lifecycle, task_status: trio.
                 logger.info("k3py server listening on %s", url)
             if not config.disable_controller_manager:
                 nursery.start_soon(_run_controllers, app, authenticator, config.node_name, server_pki.server_ca_pem)
+            if enrollment is not None:
+                nursery.start_soon(_run_edge_sync, app, authenticator, enrollment)
             task_status.started(urls)
         logger.info("HTTPS server stopped")
         if failures:
@@ -182,6 +197,18 @@ async def _run_controllers(
         async with httpx.AsyncClient(transport=transport, base_url="https://k3py.internal") as http:
             client = Client(http, field_manager="k3py-controller-manager")
             await run_controllers(client, identity=f"{node_name}_{uuid.uuid4()}", root_ca_pem=root_ca_pem)
+        requests.cancel_scope.cancel()
+
+
+async def _run_edge_sync(app: api_app.App, authenticator: auth.Authenticator, enrollment: Enrollment) -> None:
+    """The fleet's edge sync on the in-process client, applying as ``k3py-fleet``."""
+    async with trio.open_nursery() as requests:
+        transport = AppTransport(app, requests, authenticator=authenticator)
+        async with httpx.AsyncClient(transport=transport, base_url="https://k3py.internal") as http:
+            try:
+                await run_edge_sync(Client(http, field_manager=edge.FIELD_MANAGER), enrollment)
+            except MQTTError as exc:  # retrying cannot help; the device runs on with what it has
+                logger.error("fleet: %s; this device no longer follows its hub", exc)
         requests.cancel_scope.cancel()
 
 
