@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from k3py.api.defaults import int_or_string, integer, mapping, objects, string_map, strings, text
 from k3py.api.validation import (
+    HOST_PATH_TYPES,
     Errors,
     GoText,
     Rule,
@@ -48,16 +49,6 @@ VOLUME_MODES: Final = ("Block", "Filesystem")
 PV_RECLAIM_POLICIES: Final = ("Delete", "Recycle", "Retain")
 CLASS_RECLAIM_POLICIES: Final = ("Delete", "Retain")
 BINDING_MODES: Final = ("Immediate", "WaitForFirstConsumer")
-HOST_PATH_TYPES: Final = (
-    "",
-    "BlockDevice",
-    "CharDevice",
-    "Directory",
-    "DirectoryOrCreate",
-    "File",
-    "FileOrCreate",
-    "Socket",
-)
 # The persistent volume sources of core.PersistentVolumeSource, in Go's field order (the "more
 # than 1 volume type" error names the second one found in this order).
 PV_SOURCES: Final = (
@@ -88,7 +79,8 @@ PATH_TYPES: Final = ("Exact", "ImplementationSpecific", "Prefix")
 INVALID_PATH_SEQUENCES: Final = ("//", "/./", "/../", "%2f", "%2F")
 INVALID_PATH_SUFFIXES: Final = ("/..", "/.")
 MAX_INGRESS_CLASS_CONTROLLER: Final = 250
-PROTOCOLS: Final = ("TCP", "UDP", "SCTP")
+# in the order networking validation lists them (core validation sorts its own)
+NETWORK_POLICY_PROTOCOLS: Final = ("TCP", "UDP", "SCTP")
 POLICY_TYPES: Final = ("Ingress", "Egress")
 PREEMPTION_POLICIES: Final = ("Never", "PreemptLowerPriority")
 UNHEALTHY_POD_EVICTION_POLICIES: Final = ("AlwaysAllow", "IfHealthyBudget")
@@ -559,8 +551,8 @@ def _network_policy(errs: Errors, obj: Obj, old: Obj | None) -> None:
 
 def _network_policy_port(errs: Errors, port: Obj, path: str) -> None:
     protocol = text(port, "protocol", f"{path}.protocol")
-    if protocol is not None and protocol not in PROTOCOLS:
-        errs.not_supported(f"{path}.protocol", protocol, PROTOCOLS)
+    if protocol is not None and protocol not in NETWORK_POLICY_PROTOCOLS:
+        errs.not_supported(f"{path}.protocol", protocol, NETWORK_POLICY_PROTOCOLS)
     number = int_or_string(port, "port", f"{path}.port")
     end = integer(port, "endPort", f"{path}.endPort")
     if isinstance(number, int):

@@ -810,15 +810,8 @@ WRK_NAMESPACE = "bench-wrk"
 # wrk runs one thread (one core of two is the server's); each request is made in Lua. Pod names
 # count up, so every create is new; patches cycle over the pods the create run made (listed
 # after it: wrk may build a request it never sends).
-WRK_CREATE_LUA = """
-local n = 0
-local token = os.getenv("K3PY_BENCH_TOKEN")
-local head = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
-request = function()
-  n = n + 1
-  local body = string.format(os.getenv("K3PY_BENCH_POD"), n)
-  return wrk.format("POST", os.getenv("K3PY_BENCH_PATH"), head, body)
-end
+# Both scripts show the first failures on stderr (wrk itself only counts them).
+WRK_SHOW_FAILURES_LUA = """
 local failed = 0
 response = function(status, headers, body)
   if status >= 300 and failed < 3 then
@@ -827,7 +820,21 @@ response = function(status, headers, body)
   end
 end
 """
-WRK_PATCH_LUA = """
+WRK_CREATE_LUA = (
+    """
+local n = 0
+local token = os.getenv("K3PY_BENCH_TOKEN")
+local head = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
+request = function()
+  n = n + 1
+  local body = string.format(os.getenv("K3PY_BENCH_POD"), n)
+  return wrk.format("POST", os.getenv("K3PY_BENCH_PATH"), head, body)
+end
+"""
+    + WRK_SHOW_FAILURES_LUA
+)
+WRK_PATCH_LUA = (
+    """
 local n = 0
 local pods = {}
 for name in io.lines(os.getenv("K3PY_BENCH_PODS")) do pods[#pods + 1] = name end
@@ -838,14 +845,9 @@ request = function()
   local path = string.format("%s/%s", os.getenv("K3PY_BENCH_PATH"), pods[(n % #pods) + 1])
   return wrk.format("PATCH", path, head, string.format('{"metadata":{"annotations":{"bench/patch":"%d"}}}', n))
 end
-local failed = 0
-response = function(status, headers, body)
-  if status >= 300 and failed < 3 then
-    failed = failed + 1
-    io.stderr:write(string.format("HTTP %d: %s\\n", status, body))
-  end
-end
 """
+    + WRK_SHOW_FAILURES_LUA
+)
 
 
 def wrk_pod_template() -> str:
