@@ -7,6 +7,7 @@ device answers on its reported topic with one retained message per change: the r
 what became of each object, or why it refused a bundle. Presence is a retained ``online`` message
 and a last will saying ``offline``, so the hub knows a device is gone without polling it.
 
+At start the device applies its stored bundle again (verified again), before any link is needed.
 While the broker is away the device simply keeps running what it applied; when the link returns,
 the broker hands it the one retained bundle (the newest) and takes the one retained report: one
 message each way, however long the device was away.
@@ -54,6 +55,18 @@ async def run_edge_sync(
     applier = EdgeApplier(client)
     state = await applier.load()
     report: dict[str, Any] = {"device": enrollment.device, "revision": state.revision}
+    if state.sealed:
+        # back to the last desired state before any link is needed: a reboot while offline, or
+        # local edits of what the fleet owns, must not outlast a restart
+        try:
+            kept = wire.open_sealed(
+                state.sealed, enrollment.public_key(), device=enrollment.device, applied_revision=state.revision - 1
+            )
+        except wire.BundleRejected as exc:
+            logger.error("fleet: the stored bundle no longer verifies (%s): %s", exc.reason, exc)
+        else:
+            await applier.apply(kept, state.sealed)
+            logger.info("fleet: revision %d applied again from the local store", kept.revision)
     session = Session(settings_for(enrollment))
     async with trio.open_nursery() as nursery:
         await nursery.start(session.run)

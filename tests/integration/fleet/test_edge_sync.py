@@ -93,12 +93,17 @@ async def test_a_device_follows_its_hub_and_keeps_what_it_applied_offline(
         ]
         nursery.cancel_scope.cancel()
 
-    # the broker goes away and the device restarts: it keeps what it applied, and its revision
+    # someone edits what the fleet owns; then the broker goes away and the device restarts:
+    # it returns to its last desired state from its own store, and keeps its revision
+    server.kubectl("patch", "configmap", "a", "--type=merge", "-p", '{"data":{"mode":"local"}}')
+    assert json.loads(server.kubectl("get", "configmap", "a", "-o", "json"))["data"] == {"mode": "local"}
     await trio.to_thread.run_sync(broker.stop)
     server.stop()
     again = launcher.start("--disable-controller-manager", "--hub-config", str(config), data_dir=data_dir, name="pi2")
     again.wait_ready(10)
-    assert json.loads(again.kubectl("get", "configmap", "a", "-o", "json"))["data"] == {"mode": "edge-2"}
+    with trio.fail_after(10):
+        while json.loads(again.kubectl("get", "configmap", "a", "-o", "json"))["data"] != {"mode": "edge-2"}:
+            await trio.sleep(0.1)
     state = json.loads(again.kubectl("-n", "kube-system", "get", "configmap", "k3py-fleet-state", "-o", "json"))
     assert state["data"]["revision"] == "2"
     again.stop()
